@@ -1,0 +1,34 @@
+# Two entry points for a fresh machine; each creates .venv and installs what it needs first.
+#   make repro   run the whole pipeline (dvc repro) on params.yaml
+#   make test    lint and run the fast, offline test tier
+PYTHON ?= python3.11
+VENV := .venv
+STAMP := $(VENV)/.installed
+
+.PHONY: repro test test-slow lint benchmark mlflow-ui clean-venv
+
+$(STAMP): requirements.lock pyproject.toml
+	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check --no-deps -e .
+	touch $(STAMP)
+
+repro: $(STAMP)
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/dvc repro
+
+test: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/pytest -m "not slow"
+
+test-slow: $(STAMP)
+	$(VENV)/bin/pytest -m slow
+
+benchmark: $(STAMP)
+	$(VENV)/bin/python benchmarks/throughput.py
+
+mlflow-ui: $(STAMP)
+	$(VENV)/bin/mlflow ui --backend-store-uri sqlite:///$(CURDIR)/mlflow.db --port 5000
+
+clean-venv:
+	rm -rf $(VENV)

@@ -1,0 +1,1 @@
+"""ganbench: a reproducible, experiment-tracked benchmark of GAN families."""

@@ -1,0 +1,42 @@
+"""What every stage script shares: one-line errors and a non-zero exit on bad input."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+
+from ganbench.atomic import OutputError
+from ganbench.data.idx import IdxError
+from ganbench.data.labels import LabelSubsetError
+from ganbench.data.prepare import PrepareError
+from ganbench.data.sources import DataSourceError
+from ganbench.params import ParamsError
+from ganbench.tracking import TrackingError
+
+# Errors that mean "the input or environment is wrong", reported as one line, exit 1.
+# Anything else is a bug and keeps its traceback.
+USER_ERRORS: tuple[type[BaseException], ...] = (
+    ParamsError,
+    IdxError,
+    DataSourceError,
+    PrepareError,
+    LabelSubsetError,
+    OutputError,
+    TrackingError,
+    FileNotFoundError,
+)
+EXIT_USER_ERROR = 1
+EXIT_INTERRUPTED = 130
+
+
+def run_stage(stage: str, main: Callable[[], None]) -> None:
+    """Run a stage's main; turn expected failures into `<stage>: error: <message>`."""
+    try:
+        main()
+    except USER_ERRORS as err:
+        message = " ".join(str(err).split())
+        print(f"{stage}: error: {message}", file=sys.stderr)
+        sys.exit(EXIT_USER_ERROR)
+    except KeyboardInterrupt:
+        print(f"{stage}: interrupted", file=sys.stderr)
+        sys.exit(EXIT_INTERRUPTED)

@@ -1,0 +1,1 @@
+"""Data acquisition, IDX parsing, preparation and labelled subsets."""

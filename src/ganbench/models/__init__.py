@@ -1,0 +1,1 @@
+"""The GAN families: one module each, registered in `registry`."""

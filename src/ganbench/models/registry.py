@@ -1,0 +1,25 @@
+"""Name -> module of every GAN family.
+
+Kept free of TensorFlow imports so that params validation and the data stages stay light;
+a family's module (and TensorFlow) is imported only when its config or model is needed.
+"""
+
+from __future__ import annotations
+
+import importlib
+from types import ModuleType
+
+FAMILIES: dict[str, str] = {}
+
+
+def module(name: str) -> ModuleType:
+    """Import the module of GAN family `name`."""
+    if name not in FAMILIES:
+        known = ", ".join(sorted(FAMILIES)) or "none registered"
+        raise KeyError(f"unknown GAN family {name!r} (expected one of {known})")
+    return importlib.import_module(FAMILIES[name])
+
+
+def config_class(name: str) -> type:
+    """The frozen dataclass that validates params.yaml's section for family `name`."""
+    return module(name).Config

@@ -1,0 +1,180 @@
+"""Experiment tracking: the only module that imports mlflow.
+
+Keeping MLflow behind this small surface means the rest of the code logs plain dicts and
+paths, the store location is decided in one place, and every run ends with an honest status:
+FINISHED when the block completed, FAILED (with the error as a tag) when it raised.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import subprocess
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import mlflow
+from mlflow.tracking import MlflowClient
+
+EXPERIMENT_PREFIX = "ganbench"
+MAX_TAG_CHARS = 5000
+MAX_PARAM_CHARS = 6000
+
+
+class TrackingError(RuntimeError):
+    """The tracking store cannot be used; raised before any work starts."""
+
+
+def repo_root(start: Path | None = None) -> Path:
+    """The outermost directory above `start` holding both dvc.yaml and .dvc/.
+
+    Outermost, not nearest: DVC's queued experiments run in temporary copies of the
+    repository placed inside its .dvc/tmp/, and their runs must land in the real store.
+    """
+    here = (start or Path.cwd()).resolve()
+    found: Path | None = None
+    for candidate in (here, *here.parents):
+        if (candidate / "dvc.yaml").is_file() and (candidate / ".dvc").is_dir():
+            found = candidate
+    return found or here
+
+
+def tracking_uri(start: Path | None = None) -> str:
+    """MLFLOW_TRACKING_URI when set, else an absolute SQLite store at the repository root."""
+    from_env = os.environ.get("MLFLOW_TRACKING_URI", "").strip()
+    if from_env:
+        return from_env
+    return f"sqlite:///{repo_root(start) / 'mlflow.db'}"
+
+
+def default_artifact_root(start: Path | None = None) -> str | None:
+    """Artifacts beside the default SQLite store; a server decides its own otherwise."""
+    if os.environ.get("MLFLOW_TRACKING_URI", "").strip():
+        return None
+    return (repo_root(start) / "mlartifacts").as_uri()
+
+
+def git_commit(start: Path | None = None) -> str:
+    """The checked-out commit, or 'unknown' outside a git checkout."""
+    try:
+        result = subprocess.run(
+            ["git", "rev-parse", "HEAD"],
+            cwd=start or Path.cwd(),
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return result.stdout.strip()
+
+
+def standard_tags(stage: str) -> dict[str, str]:
+    """Tags every run carries: commit, DVC stage, and the DVC experiment name if any."""
+    tags = {"git_commit": git_commit(), "dvc_stage": os.environ.get("DVC_STAGE", stage)}
+    if exp_name := os.environ.get("DVC_EXP_NAME"):
+        tags["dvc_experiment"] = exp_name
+    return tags
+
+
+def _experiment_id(client: MlflowClient, area: str) -> str:
+    name = f"{EXPERIMENT_PREFIX}/{area}"
+    experiment = client.get_experiment_by_name(name)
+    if experiment is not None:
+        return experiment.experiment_id
+    try:
+        return client.create_experiment(name, artifact_location=default_artifact_root())
+    except mlflow.exceptions.MlflowException:
+        # Another process created it in the meantime (parallel DVC queue workers).
+        experiment = client.get_experiment_by_name(name)
+        if experiment is None:
+            raise
+        return experiment.experiment_id
+
+
+def connect() -> MlflowClient:
+    """Point MLflow at the store and prove it answers, so a bad URI fails before any work."""
+    uri = tracking_uri()
+    mlflow.set_tracking_uri(uri)
+    client = MlflowClient(uri)
+    try:
+        client.search_experiments(max_results=1)
+    except Exception as err:
+        summary = str(err).splitlines()[0] if str(err) else type(err).__name__
+        raise TrackingError(f"MLFLOW_TRACKING_URI {uri}: store unreachable ({summary})") from err
+    return client
+
+
+@dataclass
+class Run:
+    """Handle to an active run; plain values in, nothing MLflow-specific out."""
+
+    run_id: str
+    experiment_id: str
+
+    def log_params(self, params: Mapping[str, Any]) -> None:
+        clean = {k: str(v)[:MAX_PARAM_CHARS] for k, v in params.items()}
+        mlflow.log_params(clean)
+
+    def log_metrics(self, metrics: Mapping[str, float], step: int | None = None) -> None:
+        mlflow.log_metrics({k: float(v) for k, v in metrics.items()}, step=step)
+
+    def set_tags(self, tags: Mapping[str, Any]) -> None:
+        mlflow.set_tags({k: str(v)[:MAX_TAG_CHARS] for k, v in tags.items()})
+
+    def log_artifact(self, path: str | Path, artifact_path: str | None = None) -> None:
+        mlflow.log_artifact(str(path), artifact_path=artifact_path)
+
+    def log_artifacts(self, directory: str | Path, artifact_path: str | None = None) -> None:
+        mlflow.log_artifacts(str(directory), artifact_path=artifact_path)
+
+
+@contextlib.contextmanager
+def run(
+    area: str,
+    name: str,
+    stage: str,
+    *,
+    run_id: str | None = None,
+    nested: bool = False,
+    tags: Mapping[str, Any] | None = None,
+) -> Iterator[Run]:
+    """Start (or resume, with `run_id`) a run; end it FAILED with the error tagged on raise."""
+    client = connect()
+    experiment_id = _experiment_id(client, area)
+    all_tags = {**standard_tags(stage), **(tags or {})}
+    active = mlflow.start_run(
+        run_id=run_id,
+        experiment_id=experiment_id,
+        run_name=None if run_id else name,
+        nested=nested,
+        tags=None if run_id else all_tags,
+    )
+    handle = Run(run_id=active.info.run_id, experiment_id=experiment_id)
+    try:
+        yield handle
+    except BaseException as err:
+        message = f"{type(err).__name__}: {err}"
+        with contextlib.suppress(Exception):
+            mlflow.set_tag("error", message[:MAX_TAG_CHARS])
+        mlflow.end_run(status="FAILED")
+        raise
+    mlflow.end_run(status="FINISHED")
+
+
+def run_status(run_id: str) -> str:
+    """Status of a run (FINISHED, FAILED, ...), for tests and reports."""
+    return connect().get_run(run_id).info.status
+
+
+def find_runs(area: str, filter_string: str = "") -> list[Any]:
+    """Runs of one pipeline area, newest first."""
+    client = connect()
+    experiment = client.get_experiment_by_name(f"{EXPERIMENT_PREFIX}/{area}")
+    if experiment is None:
+        return []
+    return client.search_runs(
+        [experiment.experiment_id], filter_string=filter_string, order_by=["start_time DESC"]
+    )
