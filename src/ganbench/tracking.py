@@ -97,9 +97,13 @@ def _experiment_id(client: MlflowClient, area: str) -> str:
 def connect() -> MlflowClient:
     """Point MLflow at the store and prove it answers, so a bad URI fails before any work."""
     uri = tracking_uri()
-    mlflow.set_tracking_uri(uri)
-    client = MlflowClient(uri)
+    # MLflow's default HTTP back-off retries for minutes; an unreachable server should be
+    # reported within seconds. Users may still raise both through the environment.
+    os.environ.setdefault("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "3")
+    os.environ.setdefault("MLFLOW_HTTP_REQUEST_TIMEOUT", "30")
     try:
+        mlflow.set_tracking_uri(uri)
+        client = MlflowClient(uri)
         client.search_experiments(max_results=1)
     except Exception as err:
         summary = str(err).splitlines()[0] if str(err) else type(err).__name__

@@ -17,6 +17,7 @@ import subprocess
 import tarfile
 import urllib.error
 import urllib.request
+import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -231,7 +232,7 @@ def verify(files: dict[str, Path], pins: dict[str, frozenset[str]]) -> dict[str,
         raw = path.read_bytes()
         actual = sha256_of(raw)
         if actual not in expected and path.suffix == ".gz":
-            with contextlib.suppress(OSError, EOFError):
+            with contextlib.suppress(OSError, EOFError, zlib.error):
                 actual = sha256_of(gzip.decompress(raw))
         if actual not in expected:
             raise DataSourceError(
