@@ -10,6 +10,7 @@ from ganbench.data.idx import IdxError
 from ganbench.data.labels import LabelSubsetError
 from ganbench.data.prepare import PrepareError
 from ganbench.data.sources import DataSourceError
+from ganbench.models.registry import UnknownFamilyError
 from ganbench.params import ParamsError
 from ganbench.tracking import TrackingError
 
@@ -24,6 +25,8 @@ USER_ERRORS: tuple[type[BaseException], ...] = (
     OutputError,
     TrackingError,
     FileNotFoundError,
+    UnknownFamilyError,
+    FloatingPointError,  # training.NonFiniteLossError, without importing TensorFlow here
 )
 EXIT_USER_ERROR = 1
 EXIT_INTERRUPTED = 130

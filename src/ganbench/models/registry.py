@@ -9,14 +9,24 @@ from __future__ import annotations
 import importlib
 from types import ModuleType
 
-FAMILIES: dict[str, str] = {}
+FAMILIES: dict[str, str] = {
+    "gan1d": "ganbench.models.gan1d",
+    "dcgan": "ganbench.models.dcgan",
+    "wgan": "ganbench.models.wgan",
+    "acgan": "ganbench.models.acgan",
+    "sgan": "ganbench.models.sgan",
+}
+
+
+class UnknownFamilyError(ValueError):
+    """A GAN name that no module implements."""
 
 
 def module(name: str) -> ModuleType:
     """Import the module of GAN family `name`."""
     if name not in FAMILIES:
         known = ", ".join(sorted(FAMILIES)) or "none registered"
-        raise KeyError(f"unknown GAN family {name!r} (expected one of {known})")
+        raise UnknownFamilyError(f"unknown GAN family {name!r} (expected one of {known})")
     return importlib.import_module(FAMILIES[name])
 
 

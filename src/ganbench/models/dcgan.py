@@ -1,0 +1,146 @@
+"""DCGAN of seed 002: MLP-then-upsampling generator, max-pooling convolutional discriminator.
+
+One "epoch" of the seed = `d_steps` discriminator steps on a concatenated real + fake batch
+with one-sided label smoothing (real target 0.9, fake 0), then `g_steps` generator steps
+through the frozen discriminator with target 1. Adam(2e-4, beta1 0.5) for each model.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import keras
+import numpy as np
+import tensorflow as tf
+from keras import layers
+
+from ganbench.models.base import (
+    AdamParams,
+    ImageGan,
+    ScheduleParams,
+    adam,
+    apply,
+    bce_logits,
+    noise_check,
+    pixel_range_check,
+    scale_images,
+)
+from ganbench.params import checked, each, positive, unit_interval
+
+NEEDS_DATA = True
+
+
+@dataclass(frozen=True)
+class DiscriminatorParams:
+    filters: tuple[int, ...] = checked(each(positive))
+    kernel: int = checked(positive)
+    first_init_stddev: float = checked(positive)  # RandomNormal on the first conv only
+    dense_units: int = checked(positive)
+    leaky_slope: float = checked(unit_interval)
+    dropout: float = checked(unit_interval)
+
+
+@dataclass(frozen=True)
+class GeneratorParams:
+    dense_units: int = checked(positive)
+    base_shape: tuple[int, ...] = checked(each(positive))
+    filters: tuple[int, ...] = checked(each(positive))
+    kernel: int = checked(positive)
+    leaky_slope: float = checked(unit_interval)
+
+
+@dataclass(frozen=True)
+class Config:
+    schedule: ScheduleParams
+    z_dim: int = checked(positive)
+    noise: str = checked(noise_check)
+    pixel_range: str = checked(pixel_range_check)
+    d_steps: int = checked(positive)  # n_iter_D
+    g_steps: int = checked(positive)  # n_iter_G
+    real_label: float = checked(unit_interval)  # one-sided label smoothing
+    discriminator: DiscriminatorParams
+    generator: GeneratorParams
+    optimizer_d: AdamParams
+    optimizer_g: AdamParams
+    fakes_in_inference_mode: bool  # seed: generated_images = G.predict(z)
+
+
+def build_discriminator(p: DiscriminatorParams) -> keras.Model:
+    model = keras.Sequential(name="discriminator")
+    model.add(keras.Input((28, 28, 1)))
+    for i, filters in enumerate(p.filters):
+        init = (
+            keras.initializers.RandomNormal(stddev=p.first_init_stddev)
+            if i == 0
+            else "glorot_uniform"
+        )
+        model.add(layers.Conv2D(filters, p.kernel, padding="same", kernel_initializer=init))
+        model.add(layers.LeakyReLU(negative_slope=p.leaky_slope))
+        model.add(layers.MaxPooling2D(2, strides=2))
+        model.add(layers.Dropout(p.dropout))
+    model.add(layers.Flatten())
+    model.add(layers.Dense(p.dense_units))
+    model.add(layers.LeakyReLU(negative_slope=p.leaky_slope))
+    model.add(layers.Dropout(p.dropout))
+    model.add(layers.Dense(1))  # the seed's sigmoid is applied inside the loss
+    return model
+
+
+def build_generator(z_dim: int, p: GeneratorParams) -> keras.Model:
+    model = keras.Sequential(name="generator")
+    model.add(keras.Input((z_dim,)))
+    model.add(layers.Dense(p.dense_units))
+    model.add(layers.LeakyReLU(negative_slope=p.leaky_slope))
+    model.add(layers.Dense(int(np.prod(p.base_shape))))
+    model.add(layers.LeakyReLU(negative_slope=p.leaky_slope))
+    model.add(layers.BatchNormalization())
+    model.add(layers.Reshape(p.base_shape))
+    for filters in p.filters:
+        model.add(layers.UpSampling2D(2))
+        model.add(layers.Conv2D(filters, p.kernel, padding="same", activation="tanh"))
+    return model
+
+
+class DCGAN(ImageGan):
+    def __init__(self, config: Config, images: np.ndarray):
+        super().__init__(config.schedule, config.pixel_range, config.z_dim, config.noise, images)
+        self.config = config
+        self.discriminator = build_discriminator(config.discriminator)
+        self.generator = build_generator(config.z_dim, config.generator)
+        self.opt_d = adam(config.optimizer_d)
+        self.opt_g = adam(config.optimizer_g)
+        self.build_optimizers(
+            {
+                "discriminator": self.discriminator.trainable_variables,
+                "generator": self.generator.trainable_variables,
+            }
+        )
+
+    def networks(self) -> dict[str, keras.Model]:
+        return {"generator": self.generator, "discriminator": self.discriminator}
+
+    def optimizers(self) -> dict[str, keras.optimizers.Optimizer]:
+        return {"discriminator": self.opt_d, "generator": self.opt_g}
+
+    def train_step(self) -> dict[str, tf.Tensor]:
+        n = self.schedule.batch_size
+        c = self.config
+        d_loss = g_loss = tf.constant(0.0)
+        targets = tf.concat([tf.fill((n, 1), c.real_label), tf.zeros((n, 1))], axis=0)
+        for _ in range(c.d_steps):
+            fake = self.generator(self.noise(n), training=not c.fakes_in_inference_mode)
+            x = tf.concat([self.real_batch(n), fake], axis=0)
+            with tf.GradientTape() as tape:
+                d_loss = bce_logits(targets, self.discriminator(x, training=True))
+            apply(self.opt_d, tape, d_loss, self.discriminator.trainable_variables)
+        for _ in range(c.g_steps):
+            with tf.GradientTape() as tape:
+                fake = self.generator(self.noise(n), training=True)
+                g_loss = bce_logits(1.0, self.discriminator(fake, training=True))
+            apply(self.opt_g, tape, g_loss, self.generator.trainable_variables)
+        return {"d": d_loss, "g": g_loss}
+
+
+def create(config: Config, dataset, prepared_dir: Path) -> DCGAN:
+    return DCGAN(config, scale_images(dataset.x_train, config.pixel_range))

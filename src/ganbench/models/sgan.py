@@ -1,0 +1,275 @@
+"""SGAN, the semi-supervised GAN of seed 000: a 10-logit discriminator that is both the
+classifier (softmax head) and the real/fake judge (D(x) = Z / (Z + 1), Z = sum exp(logits)).
+
+Per iteration, as the seed: a supervised step on a labelled batch, an unsupervised step on a
+real unlabelled batch (target 1), another on a generated batch (target 0), then a generator
+step through the frozen discriminator. The unsupervised probability is handled as a logit,
+logsumexp(logits), so the losses never take the log of 1 - 1/(Z + 1).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import keras
+import numpy as np
+import tensorflow as tf
+from keras import layers
+
+from ganbench.data import labels
+from ganbench.models.base import (
+    AdamParams,
+    ImageGan,
+    Reporter,
+    ScheduleParams,
+    adam,
+    apply,
+    bce_logits,
+    noise_check,
+    pixel_range_check,
+    scale_images,
+)
+from ganbench.params import NUM_CLASSES, checked, each, one_of, positive, unit_interval
+
+NEEDS_DATA = True
+
+
+@dataclass(frozen=True)
+class GeneratorParams:
+    base_shape: tuple[int, ...] = checked(each(positive))
+    filters: tuple[int, ...] = checked(each(positive))
+    strides: tuple[int, ...] = checked(each(positive))
+    kernel: int = checked(positive)
+    leaky_slope: float = checked(unit_interval)
+
+
+@dataclass(frozen=True)
+class DiscriminatorParams:
+    filters: tuple[int, ...] = checked(each(positive))
+    strides: int = checked(positive)
+    kernel: int = checked(positive)
+    leaky_slope: float = checked(unit_interval)
+    dropout: float = checked(unit_interval)
+
+
+@dataclass(frozen=True)
+class LabelledParams:
+    count: int = checked(positive)
+    seed: int
+    sampling: str = checked(one_of("first", "balanced"))
+
+
+@dataclass(frozen=True)
+class BaselineParams:
+    """The seed's fully supervised comparison: same network, same labelled examples."""
+
+    epochs: int = checked(positive)
+    batch_size: int = checked(positive)
+    optimizer: AdamParams
+
+
+@dataclass(frozen=True)
+class Config:
+    schedule: ScheduleParams
+    z_dim: int = checked(positive)
+    noise: str = checked(noise_check)
+    pixel_range: str = checked(pixel_range_check)
+    labelled: LabelledParams
+    generator: GeneratorParams
+    discriminator: DiscriminatorParams
+    optimizer_supervised: AdamParams
+    optimizer_unsupervised: AdamParams
+    optimizer_generator: AdamParams
+    # The seed makes the discriminator's fakes with generator.predict: BatchNorm in
+    # inference mode (moving statistics), unlike the generator's own training step.
+    fakes_in_inference_mode: bool
+    baseline: BaselineParams
+
+
+def build_generator(z_dim: int, p: GeneratorParams) -> keras.Model:
+    """Dense -> reshape -> [Conv2DTranspose -> BN -> LeakyReLU]* -> Conv2DTranspose -> tanh."""
+    model = keras.Sequential(name="generator")
+    model.add(keras.Input((z_dim,)))
+    model.add(layers.Dense(int(np.prod(p.base_shape))))
+    model.add(layers.Reshape(p.base_shape))
+    *hidden, last = zip(p.filters, p.strides, strict=True)
+    for filters, stride in hidden:
+        model.add(layers.Conv2DTranspose(filters, p.kernel, strides=stride, padding="same"))
+        model.add(layers.BatchNormalization())
+        model.add(layers.LeakyReLU(negative_slope=p.leaky_slope))
+    model.add(layers.Conv2DTranspose(last[0], p.kernel, strides=last[1], padding="same"))
+    model.add(layers.Activation("tanh"))
+    return model
+
+
+def build_discriminator(p: DiscriminatorParams) -> keras.Model:
+    """The shared trunk: [Conv2D -> LeakyReLU]* -> Dropout -> Flatten -> Dense(10) logits."""
+    model = keras.Sequential(name="discriminator")
+    model.add(keras.Input((28, 28, 1)))
+    for filters in p.filters:
+        model.add(layers.Conv2D(filters, p.kernel, strides=p.strides, padding="same"))
+        model.add(layers.LeakyReLU(negative_slope=p.leaky_slope))
+    model.add(layers.Dropout(p.dropout))
+    model.add(layers.Flatten())
+    model.add(layers.Dense(NUM_CLASSES))
+    return model
+
+
+def real_fake_logit(class_logits: tf.Tensor) -> tf.Tensor:
+    """logit of D(x) = Z/(Z+1) with Z = sum(exp(logits)): exactly logsumexp(logits)."""
+    return tf.reduce_logsumexp(class_logits, axis=-1)
+
+
+def supervised_loss(labels: tf.Tensor, class_logits: tf.Tensor) -> tf.Tensor:
+    """Categorical cross-entropy of softmax(logits) against integer labels."""
+    return tf.reduce_mean(
+        tf.nn.sparse_softmax_cross_entropy_with_logits(labels=labels, logits=class_logits)
+    )
+
+
+class SGAN(ImageGan):
+    def __init__(
+        self,
+        config: Config,
+        labelled_x: np.ndarray,
+        labelled_y: np.ndarray,
+        unlabelled_x: np.ndarray,
+    ):
+        # The GAN's real images are the unlabelled pool, as the seed's batch_unlabeled.
+        super().__init__(
+            config.schedule, config.pixel_range, config.z_dim, config.noise, unlabelled_x
+        )
+        self.config = config
+        self.labelled_x = tf.constant(labelled_x)
+        self.labelled_y = tf.constant(labelled_y.astype(np.int32))
+        self.generator = build_generator(config.z_dim, config.generator)
+        self.discriminator = build_discriminator(config.discriminator)
+        self.opt_supervised = adam(config.optimizer_supervised)
+        self.opt_unsupervised = adam(config.optimizer_unsupervised)
+        self.opt_generator = adam(config.optimizer_generator)
+        d_vars = self.discriminator.trainable_variables
+        self.build_optimizers(
+            {
+                "supervised": d_vars,
+                "unsupervised": d_vars,
+                "generator": self.generator.trainable_variables,
+            }
+        )
+
+    def networks(self) -> dict[str, keras.Model]:
+        return {"generator": self.generator, "discriminator": self.discriminator}
+
+    def optimizers(self) -> dict[str, keras.optimizers.Optimizer]:
+        return {
+            "supervised": self.opt_supervised,
+            "unsupervised": self.opt_unsupervised,
+            "generator": self.opt_generator,
+        }
+
+    def exported(self) -> dict[str, keras.Model]:
+        return {"generator": self.generator, "classifier": self.classifier()}
+
+    def classifier(self) -> keras.Model:
+        """The discriminator with its softmax head: the model SGAN is trained to produce."""
+        inputs = keras.Input((28, 28, 1))
+        probabilities = layers.Activation("softmax")(self.discriminator(inputs))
+        return keras.Model(inputs, probabilities, name="classifier")
+
+    def train_step(self) -> dict[str, tf.Tensor]:
+        n = self.schedule.batch_size
+        d_vars = self.discriminator.trainable_variables
+        g_vars = self.generator.trainable_variables
+
+        # 1. supervised discriminator step on a labelled batch
+        idx = self.rng.uniform((n,), 0, tf.shape(self.labelled_y)[0], dtype=tf.int32)
+        x_lab, y_lab = tf.gather(self.labelled_x, idx), tf.gather(self.labelled_y, idx)
+        with tf.GradientTape() as tape:
+            d_sup = supervised_loss(y_lab, self.discriminator(x_lab, training=True))
+        apply(self.opt_supervised, tape, d_sup, d_vars)
+
+        # 2. unsupervised discriminator steps: real unlabelled (target 1), then fake (target 0)
+        x_real = self.real_batch(n)
+        fakes_training = not self.config.fakes_in_inference_mode
+        x_fake = self.generator(self.noise(n), training=fakes_training)
+        with tf.GradientTape() as tape:
+            d_real = bce_logits(1.0, real_fake_logit(self.discriminator(x_real, training=True)))
+        apply(self.opt_unsupervised, tape, d_real, d_vars)
+        with tf.GradientTape() as tape:
+            d_fake = bce_logits(0.0, real_fake_logit(self.discriminator(x_fake, training=True)))
+        apply(self.opt_unsupervised, tape, d_fake, d_vars)
+
+        # 3. generator step through the frozen discriminator, "real" targets
+        with tf.GradientTape() as tape:
+            fooled = self.discriminator(self.generator(self.noise(n), training=True), training=True)
+            g_loss = bce_logits(1.0, real_fake_logit(fooled))
+        apply(self.opt_generator, tape, g_loss, g_vars)
+
+        return {
+            "d_supervised": d_sup,
+            "d_unsupervised": 0.5 * (d_real + d_fake),
+            "g": g_loss,
+        }
+
+    def predict_classes(self, images: np.ndarray) -> np.ndarray:
+        logits = self.discriminator.predict(images, batch_size=1000, verbose=0)
+        return np.argmax(logits, axis=-1)
+
+
+def train_baseline(
+    config: Config, labelled_x: np.ndarray, labelled_y: np.ndarray
+) -> tuple[keras.Model, list[float]]:
+    """The seed's supervised baseline: a fresh discriminator + softmax fit on the labelled
+    examples alone (Keras fit, shuffled, as the notebook's `mnist_classifier.fit`)."""
+    p = config.baseline
+    net = build_discriminator(config.discriminator)
+    inputs = keras.Input((28, 28, 1))
+    model = keras.Model(inputs, layers.Activation("softmax")(net(inputs)), name="baseline")
+    model.compile(
+        optimizer=adam(p.optimizer),
+        loss="sparse_categorical_crossentropy",
+        metrics=["accuracy"],
+    )
+    history = model.fit(
+        labelled_x, labelled_y, batch_size=p.batch_size, epochs=p.epochs, verbose=0, shuffle=True
+    )
+    return model, [float(v) for v in history.history["loss"]]
+
+
+def create(config: Config, dataset, prepared_dir: Path) -> SGAN:
+    """SGAN on the configured labelled subset; every other training image is unlabelled."""
+    chosen = labels.load_subset(
+        prepared_dir / "labels",
+        config.labelled.count,
+        config.labelled.seed,
+        config.labelled.sampling,
+    )
+    x_train = scale_images(dataset.x_train, config.pixel_range)
+    unlabelled = np.setdiff1d(np.arange(len(x_train)), chosen)
+    return SGAN(config, x_train[chosen], dataset.y_train[chosen], x_train[unlabelled])
+
+
+def after_training(model: SGAN, config: Config, dataset, report: Reporter) -> dict[str, float]:
+    """Test accuracy of the SGAN classifier, and the supervised baseline as its own run."""
+    x_test = scale_images(dataset.x_test, config.pixel_range)
+    y_test = dataset.y_test.astype(np.int64)
+    sgan_acc = float(np.mean(model.predict_classes(x_test) == y_test))
+    train_acc = float(
+        np.mean(model.predict_classes(model.labelled_x.numpy()) == model.labelled_y.numpy())
+    )
+    with report.run("sgan/baseline", {"role": "supervised_baseline"}) as run:
+        baseline, losses = train_baseline(
+            config, model.labelled_x.numpy(), model.labelled_y.numpy()
+        )
+        for epoch, loss in enumerate(losses, start=1):
+            run.log_metrics({"loss": loss}, step=epoch)
+        probabilities = baseline.predict(x_test, batch_size=1000, verbose=0)
+        baseline_acc = float(np.mean(np.argmax(probabilities, axis=-1) == y_test))
+        run.log_metrics({"test_accuracy": baseline_acc})
+        report.save_model(baseline, "baseline")
+    return {
+        "test_accuracy": sgan_acc,
+        "train_labelled_accuracy": train_acc,
+        "baseline_test_accuracy": baseline_acc,
+        "accuracy_gain_over_baseline": sgan_acc - baseline_acc,
+    }

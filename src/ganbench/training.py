@@ -1,0 +1,224 @@
+"""The one training loop every GAN family shares.
+
+It compiles the family's step once, runs it for the scheduled iterations, and around it does
+the bookkeeping the seeds did by hand: loss logs every k steps (MLflow and a CSV for DVC
+plots), sample images every k steps, checkpoints every k steps (weights, optimizer state,
+random state, step) with resume, a progress bar, and a guard that stops on a NaN or inf loss.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import signal
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import tensorflow as tf
+from tqdm import tqdm
+
+from ganbench import atomic
+from ganbench.models.base import GanModel
+
+
+class NonFiniteLossError(FloatingPointError):
+    """A loss became NaN or inf; training stops rather than publish a broken model."""
+
+
+@dataclass
+class TrainResult:
+    steps: int
+    wall_seconds: float
+    steps_per_second: float
+    final_losses: dict[str, float]
+    history: list[dict[str, float]] = field(default_factory=list)
+    resumed_from: int = 0
+
+
+def compile_step(model: GanModel) -> Callable[[], tuple[dict[str, tf.Tensor], tf.Tensor]]:
+    """The family's step as one compiled function that also reports whether all losses are
+    finite, so the loop needs a single host sync per step."""
+
+    def guarded() -> tuple[dict[str, tf.Tensor], tf.Tensor]:
+        losses = model.train_step()
+        finite = tf.reduce_all([tf.reduce_all(tf.math.is_finite(v)) for v in losses.values()])
+        return losses, finite
+
+    return tf.function(guarded, jit_compile=model.schedule.xla)
+
+
+# --- checkpoints -------------------------------------------------------------------------------
+
+
+def fingerprint(config: object) -> str:
+    """Identifies the config a checkpoint belongs to; a changed config never resumes."""
+    return hashlib.sha256(repr(config).encode()).hexdigest()[:16]
+
+
+class Checkpointer:
+    """Saves and restores every state variable of a model, atomically, as one .npz file."""
+
+    def __init__(self, path: Path, model: GanModel, config_fingerprint: str):
+        self.path = path
+        self.model = model
+        self.fingerprint = config_fingerprint
+
+    def save(self, step: int, history: list[dict[str, float]]) -> None:
+        variables = self.model.state_variables()
+        arrays = {f"v{i}": np.asarray(v.numpy()) for i, v in enumerate(variables)}
+        meta = {"step": step, "fingerprint": self.fingerprint, "history": history}
+        arrays["meta"] = np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8)
+
+        def write(tmp: Path) -> None:
+            buffer = io.BytesIO()
+            np.savez(buffer, **arrays)
+            tmp.write_bytes(buffer.getvalue())
+
+        atomic.write_with(self.path, write)
+
+    def restore(self) -> tuple[int, list[dict[str, float]]]:
+        """Load the checkpoint if it exists and matches this config; return (step, history)."""
+        if not self.path.is_file():
+            return 0, []
+        with np.load(self.path) as stored:
+            meta = json.loads(stored["meta"].tobytes().decode())
+            if meta["fingerprint"] != self.fingerprint:
+                return 0, []
+            variables = self.model.state_variables()
+            if len(stored.files) - 1 != len(variables):
+                return 0, []
+            for i, variable in enumerate(variables):
+                variable.assign(stored[f"v{i}"])
+        return int(meta["step"]), list(meta["history"])
+
+    def remove(self) -> None:
+        self.path.unlink(missing_ok=True)
+
+
+class StopRequest:
+    """Turns SIGINT/SIGTERM into a flag checked between steps.
+
+    Raising inside the signal handler could land between a finished step and the step
+    counter's increment; checking a flag after each whole step keeps the checkpoint exact.
+    """
+
+    def __init__(self) -> None:
+        self.signal: int | None = None
+
+    def __call__(self, signum: int, frame: object) -> None:
+        self.signal = signum
+
+
+@contextmanager
+def stop_on_signals() -> Iterator[StopRequest]:
+    request = StopRequest()
+    previous = {sig: signal.signal(sig, request) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield request
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+# --- the loop ----------------------------------------------------------------------------------
+
+LogFn = Callable[[int, dict[str, float]], None]
+SampleFn = Callable[[int], None]
+
+
+def train(
+    model: GanModel,
+    checkpointer: Checkpointer,
+    on_log: LogFn,
+    on_sample: SampleFn,
+    stop_after: int | None = None,
+    progress: bool = True,
+) -> TrainResult:
+    """Run the schedule from the last checkpoint to the end.
+
+    `stop_after` ends the run early after that many total steps, checkpointed, as an
+    interruption would (used to test resume equivalence).
+    """
+    schedule = model.schedule
+    step_fn = compile_step(model)
+    start, history = checkpointer.restore()
+    end = schedule.iterations if stop_after is None else min(stop_after, schedule.iterations)
+    losses: dict[str, float] = {}
+    began = time.perf_counter()
+    step = start
+    bar = tqdm(
+        total=schedule.iterations,
+        initial=start,
+        disable=not progress,
+        unit="it",
+        mininterval=1.0 if sys.stderr.isatty() else 30.0,  # keep DVC logs readable
+    )
+    try:
+        with stop_on_signals() as stop:
+            while step < end:
+                tensors, finite = step_fn()
+                step += 1
+                if not bool(finite):
+                    values = {k: float(v) for k, v in tensors.items()}
+                    raise NonFiniteLossError(f"non-finite loss at step {step}: {values}")
+                bar.update(1)
+                if step % schedule.log_every == 0 or step == schedule.iterations:
+                    losses = {k: float(v) for k, v in tensors.items()}
+                    history.append({"step": step, **losses})
+                    on_log(step, losses)
+                    bar.set_postfix({k: f"{v:.3f}" for k, v in losses.items()})
+                if step % schedule.sample_every == 0 or step == schedule.iterations:
+                    on_sample(step)
+                if step % schedule.checkpoint_every == 0 and step < end:
+                    checkpointer.save(step, history)
+                if stop.signal is not None:
+                    raise KeyboardInterrupt(f"signal {stop.signal} after step {step}")
+    except KeyboardInterrupt:
+        checkpointer.save(step, history)
+        raise
+    finally:
+        bar.close()
+    if step < schedule.iterations:
+        checkpointer.save(step, history)
+    elapsed = time.perf_counter() - began
+    done = step - start
+    return TrainResult(
+        steps=step,
+        wall_seconds=elapsed,
+        steps_per_second=done / elapsed if elapsed > 0 else 0.0,
+        final_losses=losses or (dict(list(history[-1].items())[1:]) if history else {}),
+        history=history,
+        resumed_from=start,
+    )
+
+
+def set_determinism(seed: int, xla: bool) -> None:
+    """Seed Python, NumPy, Keras and TensorFlow, and make CPU training bit-reproducible.
+
+    Op determinism alone was not enough, as measured on the tiny test configs:
+    - with several independent ops in flight, DCGAN's 1 D + 5 G step gave different weights
+      run to run; one inter-op thread fixes it (each op still uses every core);
+    - without XLA, Grappler's graph rewrites (run under time budgets) gave last-bit
+      differences between fresh processes (WGAN) and between a resumed and an
+      uninterrupted run (DCGAN). They are turned off for non-XLA steps, where they bought
+      nothing measurable (WGAN 0.30 vs 0.32 it/s); XLA-compiled steps keep them.
+    """
+    import keras
+
+    keras.utils.set_random_seed(seed)
+    tf.config.experimental.enable_op_determinism()
+    if not xla:
+        tf.config.optimizer.set_experimental_options({"disable_meta_optimizer": True})
+    try:
+        tf.config.threading.set_inter_op_parallelism_threads(1)
+    except RuntimeError:
+        # The runtime is already initialised (a second model in one process): the setting
+        # made by the first call still holds.
+        if tf.config.threading.get_inter_op_parallelism_threads() != 1:
+            raise
