@@ -5,7 +5,7 @@ PYTHON ?= python3.11
 VENV := .venv
 STAMP := $(VENV)/.installed
 
-.PHONY: repro test test-slow lint benchmark mlflow-ui clean-venv
+.PHONY: repro test test-slow benchmark mlflow-ui clean-venv paper
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
@@ -32,3 +32,8 @@ mlflow-ui: $(STAMP)
 
 clean-venv:
 	rm -rf $(VENV)
+
+# The seeds' exact schedules as a DVC experiment (hours to a day of CPU).
+paper: $(STAMP)
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/dvc exp run -n paper \
+		$$($(VENV)/bin/python -m ganbench.profiles profiles/paper.yaml)

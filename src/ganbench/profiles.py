@@ -1,0 +1,36 @@
+"""Turn a profile file (a partial params.yaml) into `dvc exp run -S` arguments.
+
+    python -m ganbench.profiles profiles/paper.yaml   ->   -S 'dcgan.schedule.iterations=1000' ...
+
+Keeping profiles as overrides applied through DVC means each profile run is an ordinary
+DVC experiment of the same pipeline, comparable in `dvc exp show` and in MLflow.
+"""
+
+from __future__ import annotations
+
+import shlex
+import sys
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+
+def overrides(tree: Any, prefix: str = "") -> list[str]:
+    """Flatten nested mappings into `dotted.key=value` strings (values as YAML scalars)."""
+    if isinstance(tree, dict):
+        flat: list[str] = []
+        for key, value in tree.items():
+            flat.extend(overrides(value, f"{prefix}{key}."))
+        return flat
+    value = yaml.safe_dump(tree, default_flow_style=True).strip().removesuffix("...").strip()
+    return [f"{prefix[:-1]}={value}"]
+
+
+def main() -> None:
+    profile = yaml.safe_load(Path(sys.argv[1]).read_text())
+    print(" ".join(f"-S {shlex.quote(item)}" for item in overrides(profile)))
+
+
+if __name__ == "__main__":
+    main()
