@@ -19,9 +19,8 @@ from keras import layers
 from ganbench import plots
 from ganbench.models.base import (
     AdamParams,
-    ImageGan,
     ScheduleParams,
-    adam,
+    TwoOptimizerGan,
     apply,
     bce_logits,
     noise_check,
@@ -104,27 +103,14 @@ def two_head_loss(
     return bce_logits(real_fake_target, real_fake_logit) + tf.reduce_mean(class_loss)
 
 
-class ACGAN(ImageGan):
+class ACGAN(TwoOptimizerGan):
     def __init__(self, config: Config, images: np.ndarray, image_labels: np.ndarray):
         super().__init__(config.schedule, config.pixel_range, config.z_dim, config.noise, images)
         self.config = config
         self.image_labels = tf.constant(image_labels.astype(np.int32))
-        self.generator = build_generator(config.z_dim, config.generator)
-        self.discriminator = build_discriminator(config.discriminator)
-        self.opt_d = adam(config.optimizer_d)
-        self.opt_g = adam(config.optimizer_g)
-        self.build_optimizers(
-            {
-                "discriminator": self.discriminator.trainable_variables,
-                "generator": self.generator.trainable_variables,
-            }
-        )
-
-    def networks(self) -> dict[str, keras.Model]:
-        return {"generator": self.generator, "discriminator": self.discriminator}
-
-    def optimizers(self) -> dict[str, keras.optimizers.Optimizer]:
-        return {"discriminator": self.opt_d, "generator": self.opt_g}
+        generator = build_generator(config.z_dim, config.generator)
+        discriminator = build_discriminator(config.discriminator)
+        self.attach(generator, discriminator, config.optimizer_d, config.optimizer_g)
 
     def sampled_labels(self, n: int) -> tf.Tensor:
         return self.rng.uniform((n,), 0, NUM_CLASSES, dtype=tf.int32)

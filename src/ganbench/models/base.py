@@ -199,3 +199,34 @@ class ImageGan(GanModel):
         z = self.noise(count, tf.random.Generator.from_seed(seed))
         images = self.generator.predict(z, batch_size=500, verbose=0)
         return unscale_images(images, self.pixel_range)
+
+
+class TwoOptimizerGan(ImageGan):
+    """A generator and a discriminator with one Adam each, as DCGAN and ACGAN compile them."""
+
+    discriminator: keras.Model
+
+    def attach(
+        self,
+        generator: keras.Model,
+        discriminator: keras.Model,
+        optimizer_d: AdamParams,
+        optimizer_g: AdamParams,
+    ) -> None:
+        """Install the networks (built by the family, in the family's order) and optimizers."""
+        self.generator = generator
+        self.discriminator = discriminator
+        self.opt_d = adam(optimizer_d)
+        self.opt_g = adam(optimizer_g)
+        self.build_optimizers(
+            {
+                "discriminator": discriminator.trainable_variables,
+                "generator": generator.trainable_variables,
+            }
+        )
+
+    def networks(self) -> dict[str, keras.Model]:
+        return {"generator": self.generator, "discriminator": self.discriminator}
+
+    def optimizers(self) -> dict[str, keras.optimizers.Optimizer]:
+        return {"discriminator": self.opt_d, "generator": self.opt_g}

@@ -17,9 +17,8 @@ from keras import layers
 
 from ganbench.models.base import (
     AdamParams,
-    ImageGan,
     ScheduleParams,
-    adam,
+    TwoOptimizerGan,
     apply,
     bce_logits,
     noise_check,
@@ -102,26 +101,13 @@ def build_generator(z_dim: int, p: GeneratorParams) -> keras.Model:
     return model
 
 
-class DCGAN(ImageGan):
+class DCGAN(TwoOptimizerGan):
     def __init__(self, config: Config, images: np.ndarray):
         super().__init__(config.schedule, config.pixel_range, config.z_dim, config.noise, images)
         self.config = config
-        self.discriminator = build_discriminator(config.discriminator)
-        self.generator = build_generator(config.z_dim, config.generator)
-        self.opt_d = adam(config.optimizer_d)
-        self.opt_g = adam(config.optimizer_g)
-        self.build_optimizers(
-            {
-                "discriminator": self.discriminator.trainable_variables,
-                "generator": self.generator.trainable_variables,
-            }
-        )
-
-    def networks(self) -> dict[str, keras.Model]:
-        return {"generator": self.generator, "discriminator": self.discriminator}
-
-    def optimizers(self) -> dict[str, keras.optimizers.Optimizer]:
-        return {"discriminator": self.opt_d, "generator": self.opt_g}
+        discriminator = build_discriminator(config.discriminator)
+        generator = build_generator(config.z_dim, config.generator)
+        self.attach(generator, discriminator, config.optimizer_d, config.optimizer_g)
 
     def train_step(self) -> dict[str, tf.Tensor]:
         n = self.schedule.batch_size

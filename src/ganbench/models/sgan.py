@@ -30,7 +30,7 @@ from ganbench.models.base import (
     pixel_range_check,
     scale_images,
 )
-from ganbench.params import NUM_CLASSES, checked, each, one_of, positive, unit_interval
+from ganbench.params import NUM_CLASSES, checked, each, flatten, one_of, positive, unit_interval
 
 NEEDS_DATA = True
 
@@ -258,6 +258,8 @@ def after_training(model: SGAN, config: Config, dataset, report: Reporter) -> di
         np.mean(model.predict_classes(model.labelled_x.numpy()) == model.labelled_y.numpy())
     )
     with report.run("sgan/baseline", {"role": "supervised_baseline"}) as run:
+        run.log_params(flatten(config.baseline, "sgan.baseline."))
+        run.log_params(flatten(config.labelled, "sgan.labelled."))
         baseline, losses = train_baseline(
             config, model.labelled_x.numpy(), model.labelled_y.numpy()
         )
