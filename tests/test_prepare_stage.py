@@ -42,7 +42,7 @@ def test_repro_prepare_writes_dataset_and_subsets_then_is_up_to_date(repo):
     second = dvc(repo, "repro", "prepare")
     assert second.returncode == 0
     assert "didn't change, skipping" in second.stdout
-    status = dvc(repo, "status")
+    status = dvc(repo, "status", "prepare")
     assert "up to date" in status.stdout
 
 
