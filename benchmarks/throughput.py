@@ -71,10 +71,8 @@ def iteration_flops(gan: str, model, config) -> float:
         return n * (g + 3 * d + 3 * d + 3 * g + 2 * d)
     if gan == "wgan":
         return config.n_critic * n * (3 * d + g + 3 * d) + n * (3 * g + 2 * d)
-    if gan == "dcgan":
-        per_d = n * g + 2 * n * 3 * d
-        return config.d_steps * per_d + config.g_steps * n * (3 * g + 2 * d)
-    per_d = n * g + 2 * n * 3 * d  # gan1d
+    # dcgan and gan1d: d_steps on a concatenated real + fake batch, then g_steps
+    per_d = n * g + 2 * n * 3 * d
     return config.d_steps * per_d + config.g_steps * n * (3 * g + 2 * d)
 
 
