@@ -7,6 +7,7 @@ one at a time: the user fixes every bad field in one edit.
 
 from __future__ import annotations
 
+import collections.abc
 import dataclasses
 import math
 import types
@@ -66,6 +67,16 @@ def each(check: Check) -> Check:
     return check_all
 
 
+def each_value(check: Check) -> Check:
+    """Apply `check` to every value of a mapping; the message names the key."""
+
+    def check_all(values: Any) -> list[str] | None:
+        problems = [f"[{k!r}]: {msg}" for k, v in values.items() if (msg := check(v))]
+        return problems or None
+
+    return check_all
+
+
 def balanced_label_count(value: Any) -> str | None:
     if value > 0 and value % NUM_CLASSES == 0:
         return None
@@ -101,11 +112,36 @@ class DataParams:
     cache_dir: str = "data/raw"
 
 
+# Sections of the stages after training, each validated by the schema its stage defines
+# (imported lazily: those modules build on this one).
+STAGE_SECTIONS = {
+    "reference": "ganbench.reference:ReferenceParams",
+    "evaluate": "ganbench.evaluate_stage:EvaluateParams",
+    "study": "ganbench.study.cells:StudyParams",
+}
+
+
 @dataclass(frozen=True)
 class Params:
     data: DataParams
     # Sections of the GAN families, validated by the family's own Config class.
     gans: Mapping[str, Any] = field(default_factory=dict)
+    # Sections of the later stages (reference, evaluate, study), by name.
+    stages: Mapping[str, Any] = field(default_factory=dict)
+
+    def section(self, name: str, source: str = "params.yaml") -> Any:
+        """A stage's or a family's section; a clear error if the file lacks it."""
+        found = self.stages.get(name) or self.gans.get(name)
+        if found is None:
+            raise ParamsError(source, [f"{name}: section is missing"])
+        return found
+
+
+def stage_schema(name: str) -> type:
+    import importlib
+
+    module_name, class_name = STAGE_SECTIONS[name].split(":")
+    return getattr(importlib.import_module(module_name), class_name)
 
 
 # --- generic dataclass builder ---------------------------------------------------------------
@@ -120,6 +156,16 @@ def _type_problem(value: Any, annotation: Any) -> str | None:
             return None
         names = " or ".join(_type_name(o) for o in options)
         return f"must be {names}, got {value!r}"
+    if origin in (dict, Mapping, collections.abc.Mapping):
+        if not isinstance(value, Mapping):
+            return f"must be a mapping, got {value!r}"
+        key_type, value_type = typing.get_args(annotation)
+        for key, item in value.items():
+            if (msg := _type_problem(key, key_type)) is not None:
+                return f"[{key!r}] key: {msg}"
+            if (msg := _type_problem(item, value_type)) is not None:
+                return f"[{key!r}]: {msg}"
+        return None
     if origin is tuple:
         if not isinstance(value, list | tuple):
             return f"must be a list, got {value!r}"
@@ -157,6 +203,11 @@ def _coerce(value: Any, annotation: Any) -> Any:
     if typing.get_origin(annotation) is tuple:
         (item_type, *_rest) = typing.get_args(annotation)
         return tuple(_coerce(v, item_type) for v in value)
+    if typing.get_origin(annotation) in (dict, Mapping, collections.abc.Mapping):
+        key_type, value_type = typing.get_args(annotation)
+        return types.MappingProxyType(
+            {_coerce(k, key_type): _coerce(v, value_type) for k, v in value.items()}
+        )
     if annotation is float and isinstance(value, int):
         return float(value)
     return value
@@ -219,7 +270,7 @@ def parse(raw: Any, source: str = "params.yaml") -> Params:
     problems: list[str] = []
     if not isinstance(raw, Mapping):
         raise ParamsError(source, [f"top level must be a mapping, got {type(raw).__name__}"])
-    known = {"data", *FAMILIES}
+    known = {"data", *FAMILIES, *STAGE_SECTIONS}
     for key in raw:
         if key not in known:
             problems.append(f"{key}: unknown key (expected one of {', '.join(sorted(known))})")
@@ -232,9 +283,16 @@ def parse(raw: Any, source: str = "params.yaml") -> Params:
     for name in FAMILIES:
         if name in raw:
             gans[name] = build(config_class(name), raw[name], name, problems)
+    stages = {
+        name: build(stage_schema(name), raw[name], name, problems)
+        for name in STAGE_SECTIONS
+        if name in raw
+    }
     if problems:
         raise ParamsError(source, problems)
-    return Params(data=data, gans=types.MappingProxyType(gans))
+    return Params(
+        data=data, gans=types.MappingProxyType(gans), stages=types.MappingProxyType(stages)
+    )
 
 
 def load(path: str | Path = "params.yaml") -> Params:

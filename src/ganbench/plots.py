@@ -1,4 +1,4 @@
-"""Figures written during training: sample grids and the 1-D GAN's histograms."""
+"""Figures: sample grids, the 1-D GAN's histograms and the label-study curves."""
 
 from __future__ import annotations
 
@@ -47,5 +47,56 @@ def histograms_1d(
     ax.set_ylabel("count")
     ax.set_title(title)
     ax.legend(loc="best")
+    fig.tight_layout()
+    _save(fig, path)
+
+
+METHOD_LABELS = {
+    "sgan": "SGAN (seed)",
+    "supervised": "supervised, same network",
+    "logistic_regression": "logistic regression (pixels)",
+    "label_spreading": "label spreading (kNN, pixels)",
+}
+
+
+def accuracy_curves(
+    table: dict, ceiling: float | None, confidence: float, path: Path, title: str
+) -> None:
+    """Mean test accuracy against label count (log x) per method, with CI bands."""
+    counts = sorted(int(c) for c in table)
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    methods = next(iter(table.values()))["methods"]
+    for method in methods:
+        rows = [table[str(c)]["methods"][method] for c in counts]
+        means = np.array([r["mean"] for r in rows])
+        (line,) = ax.plot(counts, means, marker="o", label=METHOD_LABELS.get(method, method))
+        if all(r["ci_low"] is not None for r in rows):
+            low = [r["ci_low"] for r in rows]
+            high = [r["ci_high"] for r in rows]
+            ax.fill_between(counts, low, high, color=line.get_color(), alpha=0.2)
+    if ceiling is not None:
+        ax.axhline(ceiling, color="gray", linestyle="--", label="supervised, all labels")
+    ax.set_xscale("log")
+    ax.set_xticks(counts, [str(c) for c in counts])
+    ax.set_xlabel("labelled training images (log scale)")
+    ax.set_ylabel("test accuracy")
+    ax.set_title(f"{title}\n(bands: {confidence:.0%} confidence interval over seeds)", fontsize=10)
+    ax.grid(True, alpha=0.3)
+    ax.legend(loc="lower right", fontsize=8)
+    fig.tight_layout()
+    _save(fig, path)
+
+
+def loss_curves(history: list[dict[str, float]], path: Path, title: str) -> None:
+    """Every logged loss against the training step."""
+    fig, ax = plt.subplots(figsize=(6, 3.5))
+    steps = [row["step"] for row in history]
+    for name in (key for key in history[0] if key != "step"):
+        ax.plot(steps, [row[name] for row in history], label=name)
+    ax.set_xlabel("training step")
+    ax.set_ylabel("loss")
+    ax.set_title(title)
+    ax.grid(True, alpha=0.3)
+    ax.legend(loc="best", fontsize=8)
     fig.tight_layout()
     _save(fig, path)

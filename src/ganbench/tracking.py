@@ -168,6 +168,13 @@ def run(
     mlflow.end_run(status="FINISHED")
 
 
+def adopt(parent_run_id: str, child_run_ids: list[str]) -> None:
+    """File finished runs under a parent, as the MLflow UI nests runs (the parent tag)."""
+    client = connect()
+    for child in child_run_ids:
+        client.set_tag(child, "mlflow.parentRunId", parent_run_id)
+
+
 def run_status(run_id: str) -> str:
     """Status of a run (FINISHED, FAILED, ...), for tests and reports."""
     return connect().get_run(run_id).info.status

@@ -11,6 +11,7 @@ import contextlib
 import csv
 import io
 import shutil
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -70,6 +71,7 @@ def run(
     progress: bool = True,
 ) -> dict[str, Any]:
     """Train family `gan` as configured; return the metrics written."""
+    started = time.perf_counter()
     paths = paths or StagePaths()
     config_all = params.load(params_path)
     module = registry.module(gan)
@@ -122,6 +124,7 @@ def run(
             "mlflow_run_id": tracked.run_id,
             "mlflow_extra_runs": reporter.extra_runs,
             **extra,
+            "stage_seconds": round(time.perf_counter() - started, 3),
         }
         tracked.log_metrics(
             {

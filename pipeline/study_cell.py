@@ -1,0 +1,23 @@
+"""DVC stage `study@<labels>-<seed>`: one cell of the accuracy-versus-label-count study."""
+
+from __future__ import annotations
+
+import argparse
+
+from ganbench.cli import run_stage
+from ganbench.study import cells
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("labels", type=int, help="label count (one of study.label_counts)")
+    parser.add_argument("seed", type=int, help="subset seed (one of study.seeds)")
+    parser.add_argument("--params", default="params.yaml")
+    args = parser.parse_args()
+    cell = cells.run_cell(args.labels, args.seed, args.params)
+    shown = ", ".join(f"{k} {v:.4f}" for k, v in cell["accuracy"].items())
+    print(f"study@{args.labels}-{args.seed}: {shown}")
+
+
+if __name__ == "__main__":
+    run_stage("study", main)

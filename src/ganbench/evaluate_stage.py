@@ -1,0 +1,226 @@
+"""DVC stage `evaluate@<gan>`: score one trained generator against real data.
+
+Every image family gets the same metrics in the reference network's feature space (FID-style,
+KID, precision/recall/density/coverage, classifier score) plus the pixel-intensity
+comparison, each beside its floor (real test images against the real set: what a perfect
+generator would score) and its ceiling (the same family's untrained generator). The 1-D GAN
+gets moments and distances to its target distribution. ACGAN adds conditional accuracy, SGAN
+the accuracies of its classifier and of the supervised baseline.
+
+All numbers are computed before MLflow is touched; they are then logged, under the same
+names for every family, to the GAN's training run, and written to metrics/<gan>.json.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import keras
+import numpy as np
+
+from ganbench import atomic, params, reference, tracking, training
+from ganbench.data import prepare
+from ganbench.evaluation import classification, distributions, frechet, kid, manifold
+from ganbench.models import registry
+from ganbench.models.base import scale_images
+from ganbench.params import NUM_CLASSES, checked, positive
+
+
+@dataclass(frozen=True)
+class EvaluateParams:
+    samples: int = checked(positive)  # generated samples per evaluation
+    real_samples: int = checked(positive)  # training images forming the real set
+    seed: int  # noise of the generated samples and every random subset
+    kid_subsets: int = checked(positive)
+    kid_subset_size: int = checked(positive)
+    nearest_k: int = checked(positive)
+
+
+@dataclass(frozen=True)
+class EvaluatePaths:
+    prepared: Path = Path("data/prepared")
+    models: Path = Path("models")
+    train_metrics: Path = Path("metrics/train")
+    metrics: Path = Path("metrics")
+
+
+def stage_file(path: Path, stage: str) -> Path:
+    """`path` if it exists, else an error naming the stage that writes it."""
+    if not path.exists():
+        raise FileNotFoundError(f"{path}: not found; run the {stage} stage (`dvc repro {stage}`)")
+    return path
+
+
+def load_reference(paths: EvaluatePaths) -> reference.ReferenceNetwork:
+    path = stage_file(paths.models / "reference" / "classifier.keras", "reference")
+    return reference.ReferenceNetwork(keras.models.load_model(path))
+
+
+@dataclass(frozen=True)
+class ImageSet:
+    """One set of images as the reference network sees it."""
+
+    pixels: np.ndarray  # unit range
+    features: np.ndarray
+    probabilities: np.ndarray
+
+    @classmethod
+    def of(cls, net: reference.ReferenceNetwork, pixels: np.ndarray) -> ImageSet:
+        features, probabilities = net.features_and_probabilities(pixels)
+        return cls(pixels, features, probabilities)
+
+
+def feature_metrics(candidate: ImageSet, real: ImageSet, p: EvaluateParams) -> dict[str, float]:
+    """The metrics of one image set against the real set."""
+    kid_mean, kid_std = kid.kernel_distance(
+        candidate.features, real.features, p.kid_subsets, p.kid_subset_size, p.seed
+    )
+    scores = manifold.manifold_scores(real.features, candidate.features, p.nearest_k)
+    pixels = distributions.compare_samples(candidate.pixels, real.pixels)
+    return {
+        "fid": frechet.frechet_distance_of(candidate.features, real.features),
+        "kid": kid_mean,
+        "kid_std": kid_std,
+        "precision": scores.precision,
+        "recall": scores.recall,
+        "density": scores.density,
+        "coverage": scores.coverage,
+        "classifier_score": classification.classifier_score(candidate.probabilities),
+        "pixel_w1": pixels["w1"],
+        "pixel_ks": pixels["ks"],
+        **{f"pixel_{k}": v for k, v in distributions.moments(candidate.pixels).items()},
+    }
+
+
+def image_metrics(
+    net: reference.ReferenceNetwork,
+    generated: np.ndarray,
+    untrained: np.ndarray,
+    dataset: prepare.Dataset,
+    p: EvaluateParams,
+) -> dict[str, Any]:
+    """Generated images scored against `real_samples` training images, with floor and
+    ceiling rows computed the same way."""
+    rng = np.random.default_rng(p.seed)
+    chosen = rng.choice(len(dataset.x_train), min(p.real_samples, len(dataset.x_train)), False)
+    real = ImageSet.of(net, reference.unit_images(dataset.x_train[chosen]))
+    test = ImageSet.of(net, reference.unit_images(dataset.x_test))
+    return {
+        **feature_metrics(ImageSet.of(net, generated), real, p),
+        "classifier_score_max": float(NUM_CLASSES),
+        "real": {f"pixel_{k}": v for k, v in distributions.moments(real.pixels).items()},
+        "floor": feature_metrics(test, real, p),
+        "untrained": feature_metrics(ImageSet.of(net, untrained), real, p),
+    }
+
+
+def gan1d_metrics(model: Any, untrained: Any, config: Any, p: EvaluateParams) -> dict[str, Any]:
+    """Generated values against N(target_mean, target_std²), with the input noise as the
+    'before' row, a fresh target sample as the floor and the untrained generator as ceiling."""
+    mean, std = config.target_mean, config.target_std
+    generated, noise = model.generate_with_noise(p.samples, p.seed)
+    target = np.random.default_rng(p.seed).normal(mean, std, generated.shape)
+    return {
+        **distributions.compare_to_normal(generated, mean, std),
+        "target_mean": mean,
+        "target_std": std,
+        "noise": distributions.compare_to_normal(noise, mean, std),
+        "floor": distributions.compare_to_normal(target, mean, std),
+        "untrained": distributions.compare_to_normal(untrained, mean, std),
+    }
+
+
+def classifier_metrics(models_dir: Path, config: Any, dataset: prepare.Dataset) -> dict[str, Any]:
+    """SGAN's classifier and the supervised baseline on the test set, side by side."""
+    x_test = scale_images(dataset.x_test, config.pixel_range)
+    reports = {}
+    for name in ("classifier", "baseline"):
+        model = keras.models.load_model(stage_file(models_dir / f"{name}.keras", "train@sgan"))
+        predicted = np.argmax(model.predict(x_test, batch_size=1000, verbose=0), axis=-1)
+        reports[name] = classification.accuracy_report(dataset.y_test, predicted)
+    return {
+        "test_accuracy": reports["classifier"]["accuracy"],
+        "baseline_test_accuracy": reports["baseline"]["accuracy"],
+        "accuracy_difference": reports["classifier"]["accuracy"] - reports["baseline"]["accuracy"],
+        "sgan_classifier": reports["classifier"],
+        "supervised_baseline": reports["baseline"],
+    }
+
+
+def conditional_metrics(net: reference.ReferenceNetwork, generated: np.ndarray) -> dict[str, Any]:
+    """How often the reference network sees the class ACGAN was asked for (classes cycle
+    0..9 in ACGAN.generate)."""
+    requested = np.arange(len(generated)) % NUM_CLASSES
+    report = classification.accuracy_report(requested, net.predict_classes(generated))
+    return {
+        "conditional_accuracy": report["accuracy"],
+        "conditional_per_class_accuracy": report["per_class_accuracy"],
+    }
+
+
+def loggable(metrics: dict[str, Any], prefix: str = "") -> dict[str, float]:
+    """Scalar metrics flattened for MLflow: nested rows become `<row>_<name>`."""
+    flat: dict[str, float] = {}
+    for key, value in metrics.items():
+        if isinstance(value, dict):
+            flat.update(loggable(value, f"{prefix}{key}_"))
+        elif isinstance(value, float | int) and not isinstance(value, bool):
+            flat[f"{prefix}{key}"] = float(value)
+    return flat
+
+
+def evaluate(gan: str, config_all: params.Params, paths: EvaluatePaths) -> dict[str, Any]:
+    """Compute every metric of one GAN (no tracking, no files written)."""
+    p: EvaluateParams = config_all.section("evaluate")
+    config = config_all.section(gan)
+    module = registry.module(gan)
+    models_dir = paths.models / gan
+    generator_path = stage_file(models_dir / "generator.keras", f"train@{gan}")
+    dataset = prepare.load(paths.prepared, config_all.data.dataset) if module.NEEDS_DATA else None
+
+    training.set_determinism(config.schedule.seed, xla=False)
+    model = module.create(config, dataset, paths.prepared)  # untrained: the ceiling
+    untrained = model.generate(p.samples, p.seed)
+    model.generator = keras.models.load_model(generator_path)
+    if dataset is None:
+        return {"gan": gan, **gan1d_metrics(model, untrained, config, p)}
+
+    net = load_reference(paths)
+    generated = model.generate(p.samples, p.seed)
+    metrics = {
+        "gan": gan,
+        "samples": p.samples,
+        "reference_weights_hash": net.weights_hash,
+        **image_metrics(net, generated, untrained, dataset, p),
+    }
+    if gan == "acgan":
+        metrics.update(conditional_metrics(net, generated))
+    if gan == "sgan":
+        metrics.update(classifier_metrics(models_dir, config, dataset))
+    return metrics
+
+
+def run(
+    gan: str, params_path: str = "params.yaml", paths: EvaluatePaths | None = None
+) -> dict[str, Any]:
+    """Evaluate `gan`, log the metrics to its training run, write metrics/<gan>.json."""
+    started = time.perf_counter()
+    paths = paths or EvaluatePaths()
+    config_all = params.load(params_path)
+    registry.module(gan)  # an unknown name fails before anything is loaded
+    train_metrics = stage_file(paths.train_metrics / f"{gan}.json", f"train@{gan}")
+    training_run_id = json.loads(train_metrics.read_text())["mlflow_run_id"]
+    tracking.connect()
+    metrics = evaluate(gan, config_all, paths)
+    with tracking.run("train", gan, f"evaluate@{gan}", run_id=training_run_id) as tracked:
+        tracked.log_metrics(loggable(metrics))
+        if "reference_weights_hash" in metrics:
+            tracked.set_tags({"reference_weights_hash": metrics["reference_weights_hash"]})
+    metrics["mlflow_run_id"] = training_run_id
+    metrics["stage_seconds"] = round(time.perf_counter() - started, 3)
+    atomic.write_json(paths.metrics / f"{gan}.json", metrics)
+    return metrics

@@ -1,0 +1,1 @@
+"""Evaluation metrics: pure functions of numpy arrays, computed in float64."""

@@ -1,0 +1,1 @@
+"""The accuracy-versus-label-count study: cells, classical baselines and aggregation."""

@@ -1,0 +1,176 @@
+"""One cell of the label study (`study@<labels>-<seed>`): on one labelled subset, the seed
+SGAN, the supervised network it is compared with, and the two scikit-learn baselines.
+
+Every method sees exactly the same labelled images; SGAN and LabelSpreading also see
+unlabelled ones. The cell writes results/study/<labels>-<seed>.json and logs one MLflow run;
+the summary stage later files that run under the study's parent run.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ganbench import atomic, params, tracking, training
+from ganbench.data import labels, prepare
+from ganbench.models import sgan
+from ganbench.models.base import scale_images
+from ganbench.params import (
+    balanced_label_count,
+    checked,
+    each,
+    each_value,
+    non_empty,
+    non_negative,
+    one_of,
+    positive,
+    unit_interval,
+)
+from ganbench.study import classical
+
+
+@dataclass(frozen=True)
+class StudyParams:
+    label_counts: tuple[int, ...] = checked(non_empty, each(balanced_label_count))
+    seeds: tuple[int, ...] = checked(non_empty, each(non_negative))
+    sampling: str = checked(one_of(*labels.SAMPLINGS))
+    # SGAN iterations per label count: a cell re-runs only when its own count's entry changes.
+    sgan_iterations: Mapping[int, int] = checked(each_value(positive))
+    logistic_c: float = checked(positive)
+    logistic_max_iter: int = checked(positive)
+    label_spreading_pool: int = checked(positive)  # unlabelled images LabelSpreading sees
+    label_spreading_neighbors: int = checked(positive)
+    ceiling_epochs: int = checked(positive)  # the supervised network on every label
+    confidence: float = checked(unit_interval)
+
+
+@dataclass(frozen=True)
+class StudyPaths:
+    prepared: Path = Path("data/prepared")
+    cells: Path = Path("results/study")
+    checkpoints: Path = Path("checkpoints/study")
+
+
+def study_params(config_all: params.Params, source: str) -> StudyParams:
+    """The study section, checked against the data section it draws subsets from."""
+    study: StudyParams = config_all.section("study", source)
+    data = config_all.data
+    problems = [
+        f"study.label_counts: {n} is not in data.label_counts (no prepared subset)"
+        for n in study.label_counts
+        if n not in data.label_counts
+    ]
+    problems += [
+        f"study.seeds: {s} is not in data.label_seeds (no prepared subset)"
+        for s in study.seeds
+        if s not in data.label_seeds
+    ]
+    problems += [
+        f"study.sgan_iterations: no entry for label count {n}"
+        for n in study.label_counts
+        if n not in study.sgan_iterations
+    ]
+    if problems:
+        raise params.ParamsError(source, problems)
+    return study
+
+
+def cell_path(cells_dir: Path, count: int, seed: int) -> Path:
+    return cells_dir / f"{count}-{seed}.json"
+
+
+def sgan_config(base: sgan.Config, study: StudyParams, count: int, seed: int) -> sgan.Config:
+    """The seed SGAN on this cell's subset, seed and iteration budget."""
+    schedule = dataclasses.replace(
+        base.schedule, iterations=study.sgan_iterations[count], seed=seed
+    )
+    labelled = dataclasses.replace(base.labelled, count=count, seed=seed, sampling=study.sampling)
+    return dataclasses.replace(base, schedule=schedule, labelled=labelled)
+
+
+def run_cell(
+    count: int, seed: int, params_path: str = "params.yaml", paths: StudyPaths | None = None
+) -> dict[str, Any]:
+    paths = paths or StudyPaths()
+    config_all = params.load(params_path)
+    study = study_params(config_all, params_path)
+    if count not in study.label_counts or seed not in study.seeds:
+        raise params.ParamsError(
+            params_path, [f"study: cell {count}-{seed} is not in study.label_counts x seeds"]
+        )
+    config = sgan_config(config_all.section("sgan", params_path), study, count, seed)
+    dataset = prepare.load(paths.prepared, config_all.data.dataset)
+    chosen = labels.load_subset(paths.prepared / "labels", count, seed, study.sampling)
+    tracking.connect()
+
+    training.set_determinism(seed, config.schedule.xla)
+    model = sgan.create(config, dataset, paths.prepared)
+    checkpointer = training.Checkpointer(
+        paths.checkpoints / f"{count}-{seed}.npz", model, training.fingerprint(config)
+    )
+    x_test = scale_images(dataset.x_test, config.pixel_range)
+    y_test = dataset.y_test.astype(np.int64)
+    name = f"{count}-{seed}"
+    tags = {"labels": count, "seed": seed, "sampling": study.sampling}
+    with tracking.run("study", f"cell {name}", f"study@{name}", tags=tags) as tracked:
+        tracked.log_params(params.flatten(config, "sgan."))
+        tracked.log_params(params.flatten(study, "study."))
+        result = training.train(
+            model,
+            checkpointer,
+            on_log=lambda step, losses: tracked.log_metrics(
+                {f"loss_{k}": v for k, v in losses.items()}, step=step
+            ),
+            on_sample=lambda step: None,
+            progress=False,
+        )
+        accuracy = {"sgan": float(np.mean(model.predict_classes(x_test) == y_test))}
+        baseline, _ = sgan.train_baseline(
+            config, model.labelled_x.numpy(), model.labelled_y.numpy()
+        )
+        predicted = np.argmax(baseline.predict(x_test, batch_size=1000, verbose=0), axis=-1)
+        accuracy["supervised"] = float(np.mean(predicted == y_test))
+        accuracy.update(classical_accuracies(dataset, chosen, study, seed))
+        tracked.log_metrics({f"accuracy_{k}": v for k, v in accuracy.items()})
+        cell = {
+            "labels": count,
+            "seed": seed,
+            "sampling": study.sampling,
+            "sgan_iterations": result.steps,
+            "sgan_wall_seconds": round(result.wall_seconds, 3),
+            "accuracy": accuracy,
+            "mlflow_run_id": tracked.run_id,
+        }
+        atomic.write_json(cell_path(paths.cells, count, seed), cell)
+    checkpointer.remove()
+    return cell
+
+
+def classical_accuracies(
+    dataset: prepare.Dataset, chosen: np.ndarray, study: StudyParams, seed: int
+) -> dict[str, float]:
+    """LogisticRegression on the labelled images; LabelSpreading with a seeded pool of
+    unlabelled ones."""
+    x_lab, y_lab = dataset.x_train[chosen], dataset.y_train[chosen].astype(np.int64)
+    unlabelled = np.setdiff1d(np.arange(len(dataset.x_train)), chosen)
+    pool_size = min(study.label_spreading_pool, len(unlabelled))
+    pool = np.random.default_rng(seed).choice(unlabelled, pool_size, replace=False)
+    y_test = dataset.y_test.astype(np.int64)
+    return {
+        "logistic_regression": classical.logistic_regression_accuracy(
+            x_lab, y_lab, dataset.x_test, y_test, study.logistic_c, study.logistic_max_iter
+        ),
+        "label_spreading": classical.label_spreading_accuracy(
+            x_lab,
+            y_lab,
+            dataset.x_train[pool],
+            dataset.x_test,
+            y_test,
+            study.label_spreading_neighbors,
+        ),
+    }

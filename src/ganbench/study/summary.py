@@ -1,0 +1,88 @@
+"""DVC stage `study_summary`: every cell of the label study -> the table with confidence
+intervals and paired tests (metrics/study.json), its plot data (plots/study.csv), the figure
+(plots/study.png), and the study's parent MLflow run with the cells' runs nested under it."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ganbench import atomic, params, plots, tracking
+from ganbench.study import aggregate, cells
+
+
+@dataclass(frozen=True)
+class SummaryPaths:
+    cells: Path = Path("results/study")
+    ceiling: Path = Path("results/study_ceiling.json")
+    metrics: Path = Path("metrics/study.json")
+    table_csv: Path = Path("plots/study.csv")
+    figure: Path = Path("plots/study.png")
+
+
+def read_stage_output(path: Path, stage: str) -> dict[str, Any]:
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: not found; run the {stage} stage (`dvc repro {stage}`)")
+    return json.loads(path.read_text())
+
+
+def csv_text(rows: list[dict[str, Any]]) -> str:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(rows[0]), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return buffer.getvalue()
+
+
+def run(params_path: str = "params.yaml", paths: SummaryPaths | None = None) -> dict[str, Any]:
+    paths = paths or SummaryPaths()
+    config_all = params.load(params_path)
+    study = cells.study_params(config_all, params_path)
+    results = [
+        read_stage_output(cells.cell_path(paths.cells, n, s), f"study@{n}-{s}")
+        for n in study.label_counts
+        for s in study.seeds
+    ]
+    ceiling = read_stage_output(paths.ceiling, "study_ceiling")
+    table = aggregate.study_table(results, study.confidence)
+    summary = {
+        "dataset": config_all.data.dataset,
+        "sampling": study.sampling,
+        "seeds": list(study.seeds),
+        "confidence": study.confidence,
+        "paired_test": aggregate.PAIRED_TEST,
+        "sgan_iterations": {str(n): study.sgan_iterations[n] for n in study.label_counts},
+        "ceiling_all_labels": ceiling["test_accuracy"],
+        "by_label_count": table,
+        "cells": {f"{r['labels']}-{r['seed']}": r["accuracy"] for r in results},
+    }
+    tracking.connect()
+    with tracking.run("study", "label study", "study_summary") as tracked:
+        tracked.log_params(params.flatten(study, "study."))
+        tracked.log_metrics(
+            {
+                f"{method}_mean_{count}": entry["methods"][method]["mean"]
+                for count, entry in table.items()
+                for method in aggregate.METHODS
+            }
+        )
+        summary["mlflow_run_id"] = tracked.run_id
+        atomic.write_json(paths.metrics, summary)
+        atomic.write_bytes(paths.table_csv, csv_text(aggregate.table_csv_rows(table)).encode())
+        plots.accuracy_curves(
+            table,
+            ceiling["test_accuracy"],
+            study.confidence,
+            paths.figure,
+            f"{config_all.data.dataset}: test accuracy vs labels ({study.sampling} subsets, "
+            f"{len(study.seeds)} seeds)",
+        )
+        for path in (paths.metrics, paths.table_csv, paths.figure):
+            tracked.log_artifact(path, "study")
+        tracking.adopt(tracked.run_id, [r["mlflow_run_id"] for r in results])
+        tracking.adopt(tracked.run_id, [ceiling["mlflow_run_id"]])
+    return summary

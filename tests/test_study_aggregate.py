@@ -1,0 +1,69 @@
+"""Study aggregation and the classical baselines."""
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from ganbench.study import aggregate, classical
+from tests.synthetic import make_arrays
+
+
+def test_summary_interval_is_the_student_t_interval():
+    values = [0.80, 0.84, 0.86]
+    got = aggregate.summarise(values, 0.95)
+    half = stats.t.ppf(0.975, 2) * np.std(values, ddof=1) / np.sqrt(3)
+    assert got["mean"] == pytest.approx(np.mean(values))
+    assert got["ci_low"] == pytest.approx(np.mean(values) - half)
+    assert got["ci_high"] == pytest.approx(np.mean(values) + half)
+    assert aggregate.summarise([0.9], 0.95)["ci_low"] is None
+
+
+def test_paired_comparison_matches_scipy_and_handles_degenerate_cases():
+    first, second = [0.85, 0.83, 0.90], [0.80, 0.79, 0.84]
+    got = aggregate.paired_comparison(first, second)
+    assert got["p_value"] == pytest.approx(stats.ttest_rel(first, second).pvalue)
+    assert got["mean_difference"] == pytest.approx(np.mean(np.subtract(first, second)))
+    assert aggregate.paired_comparison([0.9], [0.8])["p_value"] is None
+    assert aggregate.paired_comparison([0.9, 0.8], [0.8, 0.7])["p_value"] is None
+
+
+def test_study_table_pairs_seeds_by_value():
+    def cell(labels, seed, sgan, supervised):
+        accuracy = dict(sgan=sgan, supervised=supervised, logistic_regression=0.5)
+        return {"labels": labels, "seed": seed, "accuracy": {**accuracy, "label_spreading": 0.6}}
+
+    # seeds in a different order per label count; pairing must follow the seed
+    cells = [
+        cell(100, 1, 0.90, 0.80),
+        cell(100, 0, 0.70, 0.69),
+        cell(20, 0, 0.5, 0.4),
+        cell(20, 1, 0.6, 0.3),
+    ]
+    table = aggregate.study_table(cells, 0.95)
+    assert list(table) == ["20", "100"]
+    assert table["100"]["seeds"] == [0, 1]
+    expected = stats.ttest_rel([0.70, 0.90], [0.69, 0.80]).pvalue
+    assert table["100"]["sgan_vs_supervised"]["p_value"] == pytest.approx(expected)
+    rows = aggregate.table_csv_rows(table)
+    assert rows[1]["labels"] == 100 and rows[1]["sgan"] == pytest.approx(0.8)
+
+
+def test_classical_baselines_learn_separable_blobs():
+    arrays = make_arrays(n_train=200, n_test=100)
+    x, y = arrays["train_images"], arrays["train_labels"].astype(np.int64)
+    x_test, y_test = arrays["test_images"], arrays["test_labels"].astype(np.int64)
+    labelled = np.arange(20)  # two per class
+    lr = classical.logistic_regression_accuracy(x[labelled], y[labelled], x_test, y_test, 1.0, 500)
+    spread = classical.label_spreading_accuracy(x[labelled], y[labelled], x[20:], x_test, y_test, 5)
+    assert lr > 0.9 and spread > 0.9
+
+
+def test_label_spreading_counts_unreached_test_images_as_errors():
+    arrays = make_arrays(n_train=100, n_test=50)
+    x, y = arrays["train_images"], arrays["train_labels"].astype(np.int64)
+    # only class 0 is labelled, and the graph (1 neighbour) never links other classes to it
+    only_zero = np.flatnonzero(y == 0)[:2]
+    accuracy = classical.label_spreading_accuracy(
+        x[only_zero], y[only_zero], x[y != 0], arrays["test_images"], arrays["test_labels"], 1
+    )
+    assert accuracy <= 0.1 + 1e-9  # at most the class-0 test images
