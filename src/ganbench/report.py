@@ -118,7 +118,8 @@ def study_section(study: dict[str, Any]) -> str:
         "p-value",
     ]
     rows = []
-    for count, entry in study["by_label_count"].items():
+    by_count = study["by_label_count"]
+    for count, entry in sorted(by_count.items(), key=lambda item: int(item[0])):
         cells = []
         for method in aggregate.METHODS:
             s = entry["methods"][method]
@@ -132,14 +133,19 @@ def study_section(study: dict[str, Any]) -> str:
         rows.append(
             [count, *cells, number(comparison["mean_difference"]), number(comparison["p_value"])]
         )
-    iterations = ", ".join(f"{n}: {it}" for n, it in study["sgan_iterations"].items())
+    iterations = ", ".join(
+        f"{n}: {it}" for n, it in sorted(study["sgan_iterations"].items(), key=lambda i: int(i[0]))
+    )
+    seeds = len(study["seeds"])
     return (
         f"Mean test accuracy over seeds {study['seeds']} with the {confidence:.0%} Student-t "
         f"confidence interval in brackets; `{study['sampling']}` labelled subsets, identical "
         f"for every method within a seed. SGAN iterations per label count: {iterations}. "
         f"SGAN against the supervised network: {study['paired_test']}. The same network "
-        f"trained on all labels reaches **{number(study['ceiling_all_labels'])}**.\n\n"
-        + markdown_table(header, rows)
+        f"trained on all labels reaches **{number(study['ceiling_all_labels'])}**. With "
+        f"{seeds} seeds the interval uses Student's t with {seeds - 1} degree(s) of freedom, "
+        "so it is wide and may reach past [0, 1]; more seeds (`study.seeds`, the paper "
+        "profile uses 5) narrow it.\n\n" + markdown_table(header, rows)
     )
 
 
@@ -240,7 +246,9 @@ def render(
         f"{evaluate.samples} generated images per GAN against {evaluate.real_samples} real "
         "training images. The *floor* is the real test set scored the same way "
         "(what a perfect generator would get); the *ceiling* is the same family's untrained "
-        "generator. Arrows give the better direction.",
+        "generator. Arrows give the better direction. k-NN precision counts a collapsed "
+        "generator whose few modes sit inside the real manifold as fully precise (see the "
+        "untrained rows); read it together with recall, density and coverage.",
         image_gan_section(image_gans),
         *(
             f"**{gan}**: {figure_links(figures.get(gan, []))}"
