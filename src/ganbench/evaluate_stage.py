@@ -13,7 +13,6 @@ names for every family, to the GAN's training run, and written to metrics/<gan>.
 
 from __future__ import annotations
 
-import json
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,7 +21,7 @@ from typing import Any
 import keras
 import numpy as np
 
-from ganbench import atomic, params, reference, tracking, training
+from ganbench import atomic, params, reference, stage_outputs, tracking, training
 from ganbench.data import prepare
 from ganbench.evaluation import classification, distributions, frechet, kid, manifold
 from ganbench.models import registry
@@ -48,15 +47,8 @@ class EvaluatePaths:
     metrics: Path = Path("metrics")
 
 
-def stage_file(path: Path, stage: str) -> Path:
-    """`path` if it exists, else an error naming the stage that writes it."""
-    if not path.exists():
-        raise FileNotFoundError(f"{path}: not found; run the {stage} stage (`dvc repro {stage}`)")
-    return path
-
-
 def load_reference(paths: EvaluatePaths) -> reference.ReferenceNetwork:
-    path = stage_file(paths.models / "reference" / "classifier.keras", "reference")
+    path = stage_outputs.require(paths.models / "reference" / "classifier.keras", "reference")
     return reference.ReferenceNetwork(keras.models.load_model(path))
 
 
@@ -139,7 +131,9 @@ def classifier_metrics(models_dir: Path, config: Any, dataset: prepare.Dataset) 
     x_test = scale_images(dataset.x_test, config.pixel_range)
     reports = {}
     for name in ("classifier", "baseline"):
-        model = keras.models.load_model(stage_file(models_dir / f"{name}.keras", "train@sgan"))
+        model = keras.models.load_model(
+            stage_outputs.require(models_dir / f"{name}.keras", "train@sgan")
+        )
         predicted = np.argmax(model.predict(x_test, batch_size=1000, verbose=0), axis=-1)
         reports[name] = classification.accuracy_report(dataset.y_test, predicted)
     return {
@@ -179,7 +173,7 @@ def evaluate(gan: str, config_all: params.Params, paths: EvaluatePaths) -> dict[
     config = config_all.section(gan)
     module = registry.module(gan)
     models_dir = paths.models / gan
-    generator_path = stage_file(models_dir / "generator.keras", f"train@{gan}")
+    generator_path = stage_outputs.require(models_dir / "generator.keras", f"train@{gan}")
     dataset = prepare.load(paths.prepared, config_all.data.dataset) if module.NEEDS_DATA else None
 
     training.set_determinism(config.schedule.seed, xla=False)
@@ -212,8 +206,8 @@ def run(
     paths = paths or EvaluatePaths()
     config_all = params.load(params_path)
     registry.module(gan)  # an unknown name fails before anything is loaded
-    train_metrics = stage_file(paths.train_metrics / f"{gan}.json", f"train@{gan}")
-    training_run_id = json.loads(train_metrics.read_text())["mlflow_run_id"]
+    train_metrics = stage_outputs.read_json(paths.train_metrics / f"{gan}.json", f"train@{gan}")
+    training_run_id = train_metrics["mlflow_run_id"]
     tracking.connect()
     metrics = evaluate(gan, config_all, paths)
     with tracking.run("train", gan, f"evaluate@{gan}", run_id=training_run_id) as tracked:

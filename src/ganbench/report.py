@@ -8,13 +8,12 @@ models/*/samples, results/); nothing is recomputed, so the report can never disa
 from __future__ import annotations
 
 import csv
-import json
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ganbench import atomic, params, plots, tracking
+from ganbench import atomic, params, plots, stage_outputs, tracking
 from ganbench.models.registry import FAMILIES
 from ganbench.study import aggregate
 
@@ -38,12 +37,6 @@ class ReportPaths:
     plots: Path = Path("plots")
     models: Path = Path("models")
     out_dir: Path = Path("reports")
-
-
-def read_json(path: Path) -> dict[str, Any]:
-    if not path.is_file():
-        raise FileNotFoundError(f"{path}: not found; run `dvc repro` up to the report stage")
-    return json.loads(path.read_text())
 
 
 def number(value: Any, digits: int = 4) -> str:
@@ -179,10 +172,16 @@ def run(params_path: str = "params.yaml", paths: ReportPaths | None = None) -> P
     paths = paths or ReportPaths()
     config_all = params.load(params_path)
     gans = [gan for gan in FAMILIES if gan in config_all.gans]
-    trained = {gan: read_json(paths.metrics / "train" / f"{gan}.json") for gan in gans}
-    evaluated = {gan: read_json(paths.metrics / f"{gan}.json") for gan in gans}
-    reference = read_json(paths.metrics / "reference.json")
-    study = read_json(paths.metrics / "study.json")
+    trained = {
+        gan: stage_outputs.read_json(paths.metrics / "train" / f"{gan}.json", f"train@{gan}")
+        for gan in gans
+    }
+    evaluated = {
+        gan: stage_outputs.read_json(paths.metrics / f"{gan}.json", f"evaluate@{gan}")
+        for gan in gans
+    }
+    reference = stage_outputs.read_json(paths.metrics / "reference.json", "reference")
+    study = stage_outputs.read_json(paths.metrics / "study.json", "study_summary")
     out = paths.out_dir / "benchmark.md"
     with atomic.staged_dir(paths.out_dir) as staging:
         figures = staging / "figures"

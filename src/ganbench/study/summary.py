@@ -6,12 +6,11 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ganbench import atomic, params, plots, tracking
+from ganbench import atomic, params, plots, stage_outputs, tracking
 from ganbench.study import aggregate, cells
 
 
@@ -22,12 +21,6 @@ class SummaryPaths:
     metrics: Path = Path("metrics/study.json")
     table_csv: Path = Path("plots/study.csv")
     figure: Path = Path("plots/study.png")
-
-
-def read_stage_output(path: Path, stage: str) -> dict[str, Any]:
-    if not path.is_file():
-        raise FileNotFoundError(f"{path}: not found; run the {stage} stage (`dvc repro {stage}`)")
-    return json.loads(path.read_text())
 
 
 def csv_text(rows: list[dict[str, Any]]) -> str:
@@ -43,11 +36,11 @@ def run(params_path: str = "params.yaml", paths: SummaryPaths | None = None) -> 
     config_all = params.load(params_path)
     study = cells.study_params(config_all, params_path)
     results = [
-        read_stage_output(cells.cell_path(paths.cells, n, s), f"study@{n}-{s}")
+        stage_outputs.read_json(cells.cell_path(paths.cells, n, s), f"study@{n}-{s}")
         for n in study.label_counts
         for s in study.seeds
     ]
-    ceiling = read_stage_output(paths.ceiling, "study_ceiling")
+    ceiling = stage_outputs.read_json(paths.ceiling, "study_ceiling")
     table = aggregate.study_table(results, study.confidence)
     summary = {
         "dataset": config_all.data.dataset,
