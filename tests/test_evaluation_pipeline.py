@@ -103,14 +103,23 @@ def test_study_params_must_match_prepared_subsets(tmp_path):
     message = str(err.value)
     assert "study.label_counts: 50 is not in data.label_counts" in message
     assert "study.seeds: 3 is not in data.label_seeds" in message
-    assert "study.sgan_iterations: no entry for label count 50" in message
+    assert 'study.sgan_iterations: no entry "50" for label count 50' in message
+
+
+def test_study_iterations_keys_must_be_label_counts():
+    raw = tiny_raw()
+    raw["study"]["sgan_iterations"] = {"20": 3, "2O": 5}
+    with pytest.raises(params.ParamsError) as err:
+        cells.study_params(params.parse(raw), "params.yaml")
+    assert 'key "2O" is not one of study.label_counts' in str(err.value)
 
 
 def test_study_iterations_are_checked_per_label_count():
     raw = tiny_raw()
-    raw["study"]["sgan_iterations"] = {20: 0, "x": 5}
-    with pytest.raises(params.ParamsError, match=r"study.sgan_iterations\['x'\] key"):
+    raw["study"]["sgan_iterations"] = {20: 5}  # YAML `20:` without quotes is an integer
+    integer_key = r"study.sgan_iterations\[20\] key: must be a string"
+    with pytest.raises(params.ParamsError, match=integer_key):
         params.parse(raw)
-    raw["study"]["sgan_iterations"] = {20: 0}
-    with pytest.raises(params.ParamsError, match=r"study.sgan_iterations\[20\]: must be > 0"):
+    raw["study"]["sgan_iterations"] = {"20": 0}
+    with pytest.raises(params.ParamsError, match=r"study.sgan_iterations\['20'\]: must be > 0"):
         params.parse(raw)

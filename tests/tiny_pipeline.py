@@ -33,7 +33,7 @@ def tiny_raw() -> dict:
     raw["study"].update(
         label_counts=[20],
         seeds=[0, 1],
-        sgan_iterations={20: 3},
+        sgan_iterations={"20": 3},
         label_spreading_pool=40,
         label_spreading_neighbors=3,
         ceiling_epochs=1,

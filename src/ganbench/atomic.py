@@ -8,6 +8,7 @@ an interrupt leaves the previous version, never a truncated one.
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
 import shutil
@@ -19,6 +20,11 @@ from typing import Any
 
 class OutputError(OSError):
     """An output could not be written; the message names the path."""
+
+
+# A full disk or quota while a stage fills a staged directory is reported against the output;
+# other OS errors inside the block (a missing input, say) keep their own message.
+_NO_SPACE = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
 
 
 @contextlib.contextmanager
@@ -55,7 +61,12 @@ def staged_dir(destination: str | Path) -> Iterator[Path]:
     except OSError as err:
         raise OutputError(f"{destination}: cannot write ({err.strerror})") from err
     try:
-        yield tmp
+        try:
+            yield tmp
+        except OSError as err:
+            if err.errno not in _NO_SPACE:
+                raise
+            raise OutputError(f"{destination}: cannot write ({err.strerror})") from err
         old = destination.with_name(f".{destination.name}.old")
         shutil.rmtree(old, ignore_errors=True)
         if destination.exists():
@@ -65,6 +76,21 @@ def staged_dir(destination: str | Path) -> Iterator[Path]:
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+
+
+def ensure_writable(directory: str | Path) -> None:
+    """Fail now, naming `directory`, if outputs cannot be created there; a long stage calls
+    this before its work so that an unwritable output costs seconds, not the whole run."""
+    directory = Path(directory)
+    if directory.exists() and not directory.is_dir():
+        raise OutputError(f"{directory}: cannot write (exists and is not a directory)")
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        fd, probe = tempfile.mkstemp(prefix=".write-probe.", dir=directory)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as err:
+        raise OutputError(f"{directory}: cannot write ({err.strerror})") from err
 
 
 def write_with(destination: str | Path, writer: Callable[[Path], Any]) -> None:

@@ -40,6 +40,7 @@ def run_stage(stage: str, main: Callable[[], None]) -> None:
         message = " ".join(str(err).split())
         print(f"{stage}: error: {message}", file=sys.stderr)
         sys.exit(EXIT_USER_ERROR)
-    except KeyboardInterrupt:
-        print(f"{stage}: interrupted", file=sys.stderr)
+    except KeyboardInterrupt as err:
+        detail = f" ({err})" if str(err) else ""
+        print(f"{stage}: interrupted{detail}", file=sys.stderr)
         sys.exit(EXIT_INTERRUPTED)

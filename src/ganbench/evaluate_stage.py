@@ -96,11 +96,18 @@ def image_metrics(
     p: EvaluateParams,
 ) -> dict[str, Any]:
     """Generated images scored against `real_samples` training images, with floor and
-    ceiling rows computed the same way."""
+    ceiling rows computed the same way.
+
+    The floor uses as many test images as there are generated samples: FID-style and KID
+    estimates are biased by sample size, so a floor at another size would not be comparable.
+    """
     rng = np.random.default_rng(p.seed)
     chosen = rng.choice(len(dataset.x_train), min(p.real_samples, len(dataset.x_train)), False)
     real = ImageSet.of(net, reference.unit_images(dataset.x_train[chosen]))
-    test = ImageSet.of(net, reference.unit_images(dataset.x_test))
+    x_test = dataset.x_test
+    if p.samples < len(x_test):
+        x_test = x_test[np.sort(rng.choice(len(x_test), p.samples, False))]
+    test = ImageSet.of(net, reference.unit_images(x_test))
     return {
         **feature_metrics(ImageSet.of(net, generated), real, p),
         "classifier_score_max": float(NUM_CLASSES),

@@ -71,8 +71,9 @@ def accuracy_curves(
         means = np.array([r["mean"] for r in rows])
         (line,) = ax.plot(counts, means, marker="o", label=METHOD_LABELS.get(method, method))
         if all(r["ci_low"] is not None for r in rows):
-            low = [r["ci_low"] for r in rows]
-            high = [r["ci_high"] for r in rows]
+            # An accuracy lies in [0, 1]; a t interval from two seeds can reach past either end.
+            low = np.clip([r["ci_low"] for r in rows], 0.0, 1.0)
+            high = np.clip([r["ci_high"] for r in rows], 0.0, 1.0)
             ax.fill_between(counts, low, high, color=line.get_color(), alpha=0.2)
     if ceiling is not None:
         ax.axhline(ceiling, color="gray", linestyle="--", label="supervised, all labels")

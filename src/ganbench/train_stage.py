@@ -80,6 +80,8 @@ def run(
     config = config_all.gans[gan]
     dataset = prepare.load(paths.prepared, config_all.data.dataset) if module.NEEDS_DATA else None
     tracking.connect()  # an unreachable store fails here, before any training
+    for directory in (paths.models, paths.metrics, paths.plots, paths.checkpoints):
+        atomic.ensure_writable(directory)
 
     training.set_determinism(config.schedule.seed, config.schedule.xla)
     model = module.create(config, dataset, paths.prepared)

@@ -34,6 +34,7 @@ def run(params_path: str = "params.yaml", paths: CeilingPaths | None = None) -> 
     )
     dataset = prepare.load(paths.prepared, config_all.data.dataset)
     tracking.connect()
+    atomic.ensure_writable(paths.result.parent)
     training.set_determinism(config.schedule.seed, xla=False)
     started = time.perf_counter()
     with tracking.run("study", "ceiling: all labels", "study_ceiling") as tracked:

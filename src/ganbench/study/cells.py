@@ -39,8 +39,10 @@ class StudyParams:
     label_counts: tuple[int, ...] = checked(non_empty, each(balanced_label_count))
     seeds: tuple[int, ...] = checked(non_empty, each(non_negative))
     sampling: str = checked(one_of(*labels.SAMPLINGS))
-    # SGAN iterations per label count: a cell re-runs only when its own count's entry changes.
-    sgan_iterations: Mapping[int, int] = checked(each_value(positive))
+    # SGAN iterations per label count, keyed by the count as a string ("100") so that
+    # `dvc exp run -S study.sgan_iterations.100=...` can address one entry; a cell re-runs
+    # only when its own count's entry changes.
+    sgan_iterations: Mapping[str, int] = checked(each_value(positive))
     logistic_c: float = checked(positive)
     logistic_max_iter: int = checked(positive)
     label_spreading_pool: int = checked(positive)  # unlabelled images LabelSpreading sees
@@ -71,9 +73,15 @@ def study_params(config_all: params.Params, source: str) -> StudyParams:
         if s not in data.label_seeds
     ]
     problems += [
-        f"study.sgan_iterations: no entry for label count {n}"
+        f'study.sgan_iterations: no entry "{n}" for label count {n}'
         for n in study.label_counts
-        if n not in study.sgan_iterations
+        if str(n) not in study.sgan_iterations
+    ]
+    counts = {str(n) for n in study.label_counts}
+    problems += [
+        f'study.sgan_iterations: key "{key}" is not one of study.label_counts'
+        for key in study.sgan_iterations
+        if key not in counts
     ]
     if problems:
         raise params.ParamsError(source, problems)
@@ -87,7 +95,7 @@ def cell_path(cells_dir: Path, count: int, seed: int) -> Path:
 def sgan_config(base: sgan.Config, study: StudyParams, count: int, seed: int) -> sgan.Config:
     """The seed SGAN on this cell's subset, seed and iteration budget."""
     schedule = dataclasses.replace(
-        base.schedule, iterations=study.sgan_iterations[count], seed=seed
+        base.schedule, iterations=study.sgan_iterations[str(count)], seed=seed
     )
     labelled = dataclasses.replace(base.labelled, count=count, seed=seed, sampling=study.sampling)
     return dataclasses.replace(base, schedule=schedule, labelled=labelled)
@@ -107,7 +115,8 @@ def run_cell(
     dataset = prepare.load(paths.prepared, config_all.data.dataset)
     chosen = labels.load_subset(paths.prepared / "labels", count, seed, study.sampling)
     tracking.connect()
-
+    for directory in (paths.cells, paths.checkpoints):
+        atomic.ensure_writable(directory)
     training.set_determinism(seed, config.schedule.xla)
     model = sgan.create(config, dataset, paths.prepared)
     checkpointer = training.Checkpointer(

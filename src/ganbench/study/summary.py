@@ -48,7 +48,7 @@ def run(params_path: str = "params.yaml", paths: SummaryPaths | None = None) -> 
         "seeds": list(study.seeds),
         "confidence": study.confidence,
         "paired_test": aggregate.PAIRED_TEST,
-        "sgan_iterations": {str(n): study.sgan_iterations[n] for n in study.label_counts},
+        "sgan_iterations": {str(n): study.sgan_iterations[str(n)] for n in study.label_counts},
         "ceiling_all_labels": ceiling["test_accuracy"],
         "by_label_count": table,
         "cells": {f"{r['labels']}-{r['seed']}": r["accuracy"] for r in results},
