@@ -1,0 +1,338 @@
+"""SGAN with feature matching: the semi-supervised GAN of Salimans et al. 2016, "Improved
+Techniques for Training GANs" (arXiv:1606.03498), with the paper's MNIST recipe.
+
+Not a seed family: an improvement offered beside the seed SGAN (`sgan`), which stays as the
+seed has it. What is shared is the K-logit discriminator with the fake class's logit fixed
+at 0, so D(x) = Z/(Z+1) with Z = sum(exp(logits)) (paper Sec. 5); what differs is the loss
+(cross-entropy on labelled data plus the unsupervised real/fake terms, in one update), the
+generator's objective (feature matching, Sec. 3.1), and the networks: MLPs with Gaussian
+noise and weight normalisation in the discriminator, batch normalisation in the generator.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import keras
+import numpy as np
+import tensorflow as tf
+from keras import layers
+
+from ganbench.data import labels
+from ganbench.models.base import (
+    AdamParams,
+    ImageGan,
+    Reporter,
+    ScheduleParams,
+    adam,
+    apply,
+    bce_logits,
+    noise_check,
+    pixel_range_check,
+    scale_images,
+    unscale_images,
+)
+from ganbench.models.sgan import LabelledParams, real_fake_logit
+from ganbench.params import NUM_CLASSES, checked, each, non_negative, positive, unit_interval
+
+NEEDS_DATA = True
+IMAGE_PIXELS = 28 * 28
+
+
+@dataclass(frozen=True)
+class GeneratorParams:
+    units: tuple[int, ...] = checked(each(positive))  # softplus + BN hidden layers
+
+
+@dataclass(frozen=True)
+class DiscriminatorParams:
+    units: tuple[int, ...] = checked(each(positive))  # ReLU, weight-normalised hidden layers
+    input_noise: float = checked(non_negative)  # std of Gaussian noise added to the input
+    hidden_noise: float = checked(non_negative)  # ... and to every hidden layer's output
+    init_batch: int = checked(positive)  # images for weight norm's data-dependent init
+
+
+@dataclass(frozen=True)
+class Config:
+    schedule: ScheduleParams
+    z_dim: int = checked(positive)
+    noise: str = checked(noise_check)
+    pixel_range: str = checked(pixel_range_check)
+    labelled: LabelledParams
+    generator: GeneratorParams
+    discriminator: DiscriminatorParams
+    optimizer: AdamParams  # one Adam setting for both networks, as the paper's code
+    unlabelled_weight: float = checked(non_negative)
+    iterations_per_epoch: int = checked(positive)  # an epoch: one pass over unlabelled data
+    lr_decay_start_epoch: int = checked(non_negative)  # then linear to 0 at the last epoch
+    # The paper's code classifies with a running average of the discriminator's weights,
+    # a <- a + rate * (w - a) after every update, started at zero.
+    average_rate: float = checked(unit_interval)
+
+
+@keras.saving.register_keras_serializable(package="ganbench")
+class WeightNormDense(layers.Layer):
+    """y = act(g * (x . v / |v|) + b) (Salimans & Kingma 2016), with data-dependent init:
+    `initialize` sets g and b so the first batch's pre-activations have mean 0 and std 1."""
+
+    def __init__(self, units: int, activation=None, train_scale: bool = False, **kwargs):
+        super().__init__(**kwargs)
+        self.units = units
+        self.activation = keras.activations.get(activation)
+        self.train_scale = train_scale
+
+    def build(self, input_shape) -> None:
+        self.v = self.add_weight(
+            name="v",
+            shape=(input_shape[-1], self.units),
+            initializer=keras.initializers.RandomNormal(stddev=0.05),
+        )
+        self.g = self.add_weight(
+            name="g", shape=(self.units,), initializer="ones", trainable=self.train_scale
+        )
+        self.b = self.add_weight(name="b", shape=(self.units,), initializer="zeros")
+
+    def direction(self, x):
+        return tf.matmul(x, self.v) / tf.norm(self.v, axis=0)
+
+    def call(self, x):
+        return self.activation(self.direction(x) * self.g + self.b)
+
+    def initialize(self, x) -> tf.Tensor:
+        """Set g, b from batch `x`; return this layer's output with them."""
+        t = self.direction(x)
+        mean, variance = tf.nn.moments(t, axes=[0])
+        scale = 1.0 / tf.sqrt(variance + 1e-6)
+        self.g.assign(scale)
+        self.b.assign(-mean * scale)
+        return self.call(x)
+
+    def get_config(self) -> dict:
+        return {
+            **super().get_config(),
+            "units": self.units,
+            "activation": keras.activations.serialize(self.activation),
+            "train_scale": self.train_scale,
+        }
+
+
+def build_generator(z_dim: int, p: GeneratorParams) -> keras.Model:
+    """z -> [Dense (no bias) -> BN (shift, no scale) -> softplus]* -> weight-normalised Dense
+    -> sigmoid (paper's MNIST code: `batch_norm(..., g=None)` and `l2normalize`)."""
+    z = keras.Input((z_dim,))
+    h = z
+    for units in p.units:
+        h = layers.Dense(units, use_bias=False)(h)
+        h = layers.BatchNormalization(scale=False)(h)
+        h = layers.Activation("softplus")(h)
+    pixels = WeightNormDense(IMAGE_PIXELS, activation="sigmoid", train_scale=True)(h)
+    return keras.Model(z, layers.Reshape((28, 28, 1))(pixels), name="generator")
+
+
+def build_discriminator(p: DiscriminatorParams, seed: int) -> keras.Model:
+    """image -> noise(input) -> [weight-normalised Dense -> ReLU -> noise]* -> Dense(10).
+
+    Outputs the 10 class logits and the last hidden layer (before its noise): the features
+    the generator matches."""
+    image = keras.Input((28, 28, 1))
+    h = layers.Flatten()(image)
+    h = layers.GaussianNoise(p.input_noise, seed=seed)(h)
+    features = h
+    for i, units in enumerate(p.units):
+        features = WeightNormDense(units, activation="relu")(h)
+        h = layers.GaussianNoise(p.hidden_noise, seed=seed + i + 1)(features)
+    logits = WeightNormDense(NUM_CLASSES, train_scale=True)(h)
+    return keras.Model(image, [logits, features], name="discriminator")
+
+
+def semi_supervised_losses(
+    y_lab: tf.Tensor, logits_lab: tf.Tensor, logits_unl: tf.Tensor, logits_gen: tf.Tensor
+) -> tuple[tf.Tensor, tf.Tensor]:
+    """(supervised, unsupervised) discriminator losses of Salimans et al. Sec. 5.
+
+    supervised: cross-entropy of softmax(logits) on labelled data;
+    unsupervised: -1/2 E log D(x_unl) - 1/2 E log(1 - D(G(z))), D from logsumexp(logits)."""
+    supervised = tf.reduce_mean(
+        tf.nn.sparse_softmax_cross_entropy_with_logits(labels=y_lab, logits=logits_lab)
+    )
+    unsupervised = 0.5 * bce_logits(1.0, real_fake_logit(logits_unl)) + 0.5 * bce_logits(
+        0.0, real_fake_logit(logits_gen)
+    )
+    return supervised, unsupervised
+
+
+def feature_matching_loss(features_real: tf.Tensor, features_fake: tf.Tensor) -> tf.Tensor:
+    """Mean squared difference of the batch-mean features (Sec. 3.1)."""
+    gap = tf.reduce_mean(features_real, axis=0) - tf.reduce_mean(features_fake, axis=0)
+    return tf.reduce_mean(tf.square(gap))
+
+
+class EpochDecay(keras.optimizers.schedules.LearningRateSchedule):
+    """Constant, then linear to zero over the last epochs; the rate changes once per epoch,
+    as lr * min(3 - epoch/100, 1) does over the paper code's 300 MNIST epochs."""
+
+    def __init__(self, lr: float, per_epoch: int, decay_start: int, epochs: float):
+        self.lr, self.per_epoch = lr, per_epoch
+        self.decay_start, self.epochs = decay_start, epochs
+
+    def __call__(self, step):
+        epoch = tf.floor(tf.cast(step, tf.float32) / self.per_epoch)
+        span = max(self.epochs - self.decay_start, 1e-9)
+        return self.lr * tf.clip_by_value((self.epochs - epoch) / span, 0.0, 1.0)
+
+    def get_config(self) -> dict:
+        return {
+            "lr": self.lr,
+            "per_epoch": self.per_epoch,
+            "decay_start": self.decay_start,
+            "epochs": self.epochs,
+        }
+
+
+class SGANFeatureMatching(ImageGan):
+    def __init__(
+        self,
+        config: Config,
+        labelled_x: np.ndarray,
+        labelled_y: np.ndarray,
+        unlabelled_x: np.ndarray,
+    ):
+        super().__init__(
+            config.schedule, config.pixel_range, config.z_dim, config.noise, unlabelled_x
+        )
+        self.config = config
+        self.labelled_x = tf.constant(labelled_x)
+        self.labelled_y = tf.constant(labelled_y.astype(np.int32))
+        self.generator = build_generator(config.z_dim, config.generator)
+        self.discriminator = build_discriminator(config.discriminator, config.schedule.seed)
+        self.initialize_weight_norm()
+        # Same architecture; its trainable weights hold the running average (zeros at first),
+        # its others (weight norm's fixed scales) are copied from the trained network.
+        self.averaged = build_discriminator(config.discriminator, config.schedule.seed)
+        for average, weight in zip(self.averaged.weights, self.discriminator.weights, strict=True):
+            average.assign(tf.zeros_like(weight) if weight.trainable else weight)
+        epochs = config.schedule.iterations / config.iterations_per_epoch
+        rate = EpochDecay(
+            config.optimizer.lr, config.iterations_per_epoch, config.lr_decay_start_epoch, epochs
+        )
+        self.opt_d, self.opt_g = adam(config.optimizer), adam(config.optimizer)
+        self.opt_d.learning_rate = rate
+        self.opt_g.learning_rate = rate
+        self.build_optimizers(
+            {
+                "discriminator": self.discriminator.trainable_variables,
+                "generator": self.generator.trainable_variables,
+            }
+        )
+
+    def initialize_weight_norm(self) -> None:
+        """One forward pass over `init_batch` unlabelled images, layer by layer, noise on."""
+        h = self.real_batch(self.config.discriminator.init_batch)
+        for layer in self.discriminator.layers[1:]:
+            if isinstance(layer, WeightNormDense):
+                h = layer.initialize(h)
+            else:
+                h = layer(h, training=True)
+
+    def networks(self) -> dict[str, keras.Model]:
+        return {
+            "generator": self.generator,
+            "discriminator": self.discriminator,
+            "averaged_discriminator": self.averaged,
+        }
+
+    def optimizers(self) -> dict[str, keras.optimizers.Optimizer]:
+        return {"discriminator": self.opt_d, "generator": self.opt_g}
+
+    def exported(self) -> dict[str, keras.Model]:
+        return {"generator": self.generator, "classifier": self.classifier()}
+
+    def classifier(self, averaged: bool = True) -> keras.Model:
+        """Softmax over the class logits (noise off at inference), from the averaged
+        weights as the paper's test error, or from the last ones."""
+        inputs = keras.Input((28, 28, 1))
+        logits, _ = (self.averaged if averaged else self.discriminator)(inputs)
+        return keras.Model(inputs, layers.Activation("softmax")(logits), name="classifier")
+
+    def labelled_batch(self, n: int) -> tuple[tf.Tensor, tf.Tensor]:
+        idx = self.rng.uniform((n,), 0, tf.shape(self.labelled_y)[0], dtype=tf.int32)
+        return tf.gather(self.labelled_x, idx), tf.gather(self.labelled_y, idx)
+
+    def discriminator_update(self) -> dict[str, tf.Tensor]:
+        n = self.schedule.batch_size
+        x_lab, y_lab = self.labelled_batch(n)
+        x_unl = self.real_batch(n)
+        x_gen = self.generator(self.noise(n), training=True)
+        with tf.GradientTape() as tape:
+            logits_lab, _ = self.discriminator(x_lab, training=True)
+            logits_unl, _ = self.discriminator(x_unl, training=True)
+            logits_gen, _ = self.discriminator(x_gen, training=True)
+            supervised, unsupervised = semi_supervised_losses(
+                y_lab, logits_lab, logits_unl, logits_gen
+            )
+            loss = supervised + self.config.unlabelled_weight * unsupervised
+        apply(self.opt_d, tape, loss, self.discriminator.trainable_variables)
+        rate = self.config.average_rate
+        for average, weight in zip(
+            self.averaged.trainable_variables, self.discriminator.trainable_variables, strict=True
+        ):
+            average.assign_add(rate * (weight - average))
+        return {"d_supervised": supervised, "d_unsupervised": unsupervised}
+
+    def generator_update(self) -> tf.Tensor:
+        """Feature matching against a second real batch; only the generator is updated."""
+        n = self.schedule.batch_size
+        x_real = self.real_batch(n)
+        with tf.GradientTape() as tape:
+            _, features_fake = self.discriminator(
+                self.generator(self.noise(n), training=True), training=True
+            )
+            _, features_real = self.discriminator(x_real, training=True)
+            loss = feature_matching_loss(features_real, features_fake)
+        apply(self.opt_g, tape, loss, self.generator.trainable_variables)
+        return loss
+
+    def train_step(self) -> dict[str, tf.Tensor]:
+        losses = self.discriminator_update()
+        return {**losses, "g_feature_matching": self.generator_update()}
+
+    def generate(self, count: int, seed: int) -> np.ndarray:
+        # The paper's generator always normalises with the batch's own statistics.
+        z = self.noise(count, tf.random.Generator.from_seed(seed))
+        images = [self.generator(z[i : i + 500], training=True) for i in range(0, count, 500)]
+        return unscale_images(tf.concat(images, axis=0).numpy(), self.pixel_range)
+
+    def predict_classes(self, images: np.ndarray, averaged: bool = True) -> np.ndarray:
+        network = self.averaged if averaged else self.discriminator
+        logits, _ = network.predict(images, batch_size=1000, verbose=0)
+        return np.argmax(logits, axis=-1)
+
+
+def create(config: Config, dataset, prepared_dir: Path) -> SGANFeatureMatching:
+    """On the configured labelled subset; every other training image is unlabelled."""
+    chosen = labels.load_subset(
+        prepared_dir / "labels",
+        config.labelled.count,
+        config.labelled.seed,
+        config.labelled.sampling,
+    )
+    x_train = scale_images(dataset.x_train, config.pixel_range)
+    unlabelled = np.setdiff1d(np.arange(len(x_train)), chosen)
+    return SGANFeatureMatching(
+        config, x_train[chosen], dataset.y_train[chosen], x_train[unlabelled]
+    )
+
+
+def after_training(
+    model: SGANFeatureMatching, config: Config, dataset, report: Reporter
+) -> dict[str, float]:
+    x_test = scale_images(dataset.x_test, config.pixel_range)
+    y_test = dataset.y_test.astype(np.int64)
+    errors = int(np.sum(model.predict_classes(x_test) != y_test))
+    last_errors = int(np.sum(model.predict_classes(x_test, averaged=False) != y_test))
+    return {
+        "test_accuracy": 1.0 - errors / len(x_test),  # averaged weights, as the paper
+        "test_errors": errors,
+        "test_accuracy_last_weights": 1.0 - last_errors / len(x_test),
+    }
