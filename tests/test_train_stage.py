@@ -2,6 +2,7 @@
 
 import json
 
+import keras
 import numpy as np
 import pytest
 import yaml
@@ -111,6 +112,27 @@ def test_interrupted_stage_resumes_from_its_checkpoint(tmp_path, paths):
     finished = train_stage.run("gan1d", params_path, paths, progress=False)
     assert finished["resumed_from"] == 4
     assert finished["steps"] == 6
+
+    # an uninterrupted run ends with the same losses, loss curve and saved generator
+    straight_paths = train_stage.StagePaths(
+        prepared=tmp_path / "prepared",
+        models=tmp_path / "straight" / "models",
+        metrics=tmp_path / "straight" / "metrics",
+        plots=tmp_path / "straight" / "plots",
+        checkpoints=tmp_path / "straight" / "checkpoints",
+    )
+    straight = train_stage.run("gan1d", params_path, straight_paths, progress=False)
+    assert straight["resumed_from"] == 0
+    assert straight["final_losses"] == finished["final_losses"]
+    assert (straight_paths.plots / "gan1d.csv").read_text() == (
+        paths.plots / "gan1d.csv"
+    ).read_text()
+    resumed_generator = keras.saving.load_model(paths.models / "gan1d" / "generator.keras")
+    straight_generator = keras.saving.load_model(
+        straight_paths.models / "gan1d" / "generator.keras"
+    )
+    for a, b in zip(resumed_generator.weights, straight_generator.weights, strict=True):
+        np.testing.assert_array_equal(a.numpy(), b.numpy())
 
 
 def test_sgan_stage_reports_both_accuracies(tmp_path, paths):
