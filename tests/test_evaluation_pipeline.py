@@ -33,6 +33,12 @@ def test_pipeline_after_training_end_to_end(tmp_path, layout):
     assert image["accuracy_difference"] == pytest.approx(
         image["test_accuracy"] - image["baseline_test_accuracy"]
     )
+    improved = evaluate_stage.run("sgan_fm", params_path, layout["evaluate"])
+    report_fm = improved["sgan_fm_classifier"]
+    assert improved["test_accuracy"] == report_fm["accuracy"]
+    assert improved["test_errors"] == round((1 - report_fm["accuracy"]) * improved["test_count"])
+    assert improved["test_count"] == 40 and "baseline_test_accuracy" not in improved
+    assert "fid" in improved and "fid" in improved["untrained"]
     one_d = evaluate_stage.run("gan1d", params_path, layout["evaluate"])
     assert {"mean", "std", "skewness", "kurtosis", "ks", "ks_pvalue", "w1"} <= set(one_d)
     assert one_d["noise"]["mean"] == pytest.approx(0.5, abs=0.05)  # U(0, 1) input noise
@@ -48,10 +54,12 @@ def test_pipeline_after_training_end_to_end(tmp_path, layout):
     for result in results:
         assert set(result["accuracy"]) == {
             "sgan",
+            "sgan_fm",
             "supervised",
             "logistic_regression",
             "label_spreading",
         }
+        assert result["iterations"] == {"sgan": 3, "sgan_fm": 2}
     ceiling.run(params_path, layout["ceiling"])
     table = summary.run(params_path, layout["summary"])
     entry = table["by_label_count"]["20"]
@@ -59,6 +67,11 @@ def test_pipeline_after_training_end_to_end(tmp_path, layout):
     assert entry["methods"]["sgan"]["mean"] == pytest.approx(
         (results[0]["accuracy"]["sgan"] + results[1]["accuracy"]["sgan"]) / 2
     )
+    assert entry["methods"]["sgan_fm"]["mean"] == pytest.approx(
+        (results[0]["accuracy"]["sgan_fm"] + results[1]["accuracy"]["sgan_fm"]) / 2
+    )
+    assert entry["sgan_fm_vs_supervised"]["n"] == 2
+    assert table["sgan_fm_iterations"] == {"20": 2}
     assert layout["summary"].figure.stat().st_size > 0
     parent = table["mlflow_run_id"]
     for result in results:
@@ -68,6 +81,7 @@ def test_pipeline_after_training_end_to_end(tmp_path, layout):
     out = report.run(params_path, layout["report"])
     text = out.read_text()
     assert "| 20 |" in text and "floor: real test images" in text
+    assert "SGAN-FM − supervised" in text and "sgan_fm classifier test accuracy" in text
     assert written["mlflow_run_id"] in text
     for name in ("sgan-samples.png", "sgan-losses.png", "gan1d-samples.png", "study.png"):
         assert (out.parent / "figures" / name).is_file()
@@ -104,6 +118,7 @@ def test_study_params_must_match_prepared_subsets(tmp_path):
     assert "study.label_counts: 50 is not in data.label_counts" in message
     assert "study.seeds: 3 is not in data.label_seeds" in message
     assert 'study.sgan_iterations: no entry "50" for label count 50' in message
+    assert 'study.sgan_fm_iterations: no entry "50" for label count 50' in message
 
 
 def test_study_iterations_keys_must_be_label_counts():

@@ -114,7 +114,7 @@ def test_wgan_critic_weights_within_clip_after_a_step(tmp_path):
 
 
 def test_sgan_real_fake_logit_is_logit_of_z_over_z_plus_one():
-    from ganbench.models.sgan import real_fake_logit
+    from ganbench.models.semi_supervised import real_fake_logit
 
     logits = tf.constant([[0.5, -1.0, 2.0], [-30.0, -40.0, -35.0], [60.0, 1.0, 0.0]])
     z = np.exp(np.float64(logits.numpy())).sum(axis=1)

@@ -26,7 +26,13 @@ TINY = {
     "pixel_range": "unit",
     "labelled": {"count": 20, "seed": 0, "sampling": "balanced"},
     "generator": {"units": [16]},
-    "discriminator": {"units": [24, 12], "input_noise": 0.3, "hidden_noise": 0.5, "init_batch": 40},
+    "discriminator": {
+        "units": [24, 12],
+        "input_noise": 0.3,
+        "hidden_noise": 0.5,
+        "init_batch": 40,
+        "weight_init_std": 0.1,
+    },
     "optimizer": {"lr": 0.003, "beta1": 0.5, "beta2": 0.999, "epsilon": 1.0e-8},
     "unlabelled_weight": 1.0,
     "iterations_per_epoch": 2,
@@ -128,6 +134,18 @@ def test_averaged_weights_follow_the_running_average_from_zero(tmp_path):
         np.testing.assert_allclose(average.numpy(), expected, rtol=1e-5, atol=1e-7)
 
 
+def test_labelled_batches_hold_whole_passes_over_the_labelled_set(tmp_path):
+    model, _ = tiny_model(tmp_path)
+    labelled = sorted(row.tobytes() for row in model.labelled_x.numpy())
+    assert len(set(labelled)) == 20
+    x, _ = model.labelled_batch(40)  # exactly two passes: every image twice
+    assert sorted(row.tobytes() for row in x.numpy()) == sorted(labelled * 2)
+    x, y = model.labelled_batch(50)  # two passes and 10 drawn from the set
+    rows = [row.tobytes() for row in x.numpy()]
+    assert all(rows.count(row) >= 2 for row in labelled) and set(rows) == set(labelled)
+    assert np.bincount(y.numpy(), minlength=10).min() >= 4
+
+
 def test_weight_norm_init_standardises_first_layer_on_its_batch():
     layer = sgan_fm.WeightNormDense(5)
     x = tf.constant(np.random.default_rng(0).normal(2.0, 3.0, size=(200, 7)), tf.float32)
@@ -138,11 +156,11 @@ def test_weight_norm_init_standardises_first_layer_on_its_batch():
 
 
 def test_learning_rate_is_constant_then_falls_linearly_per_epoch():
-    # the paper code's MNIST schedule: lr * min(3 - epoch / 100, 1) over 300 epochs
-    rate = sgan_fm.EpochDecay(0.003, per_epoch=600, decay_start=200, epochs=300)
-    for epoch in (0, 150, 200, 250, 299):
-        expected = 0.003 * min(3 - epoch / 100, 1)
-        assert float(rate(epoch * 600 + 17)) == pytest.approx(expected, rel=1e-5)
+    # the paper code's CIFAR-10 schedule: lr * min(3 - epoch / 400, 1) over 1,200 epochs
+    rate = sgan_fm.EpochDecay(0.003, per_epoch=500, decay_start=800, epochs=1200)
+    for epoch in (0, 600, 800, 1000, 1199):
+        expected = 0.003 * min(3 - epoch / 400, 1)
+        assert float(rate(epoch * 500 + 17)) == pytest.approx(expected, rel=1e-5)
 
 
 def test_few_steps_are_finite_and_the_classifier_round_trips(tmp_path):

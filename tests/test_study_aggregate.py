@@ -29,8 +29,9 @@ def test_paired_comparison_matches_scipy_and_handles_degenerate_cases():
 
 def test_study_table_pairs_seeds_by_value():
     def cell(labels, seed, sgan, supervised):
-        accuracy = dict(sgan=sgan, supervised=supervised, logistic_regression=0.5)
-        return {"labels": labels, "seed": seed, "accuracy": {**accuracy, "label_spreading": 0.6}}
+        accuracy = dict(sgan=sgan, sgan_fm=sgan + 0.05 * (seed + 1), supervised=supervised)
+        others = {"logistic_regression": 0.5, "label_spreading": 0.6}
+        return {"labels": labels, "seed": seed, "accuracy": {**accuracy, **others}}
 
     # seeds in a different order per label count; pairing must follow the seed
     cells = [
@@ -44,6 +45,9 @@ def test_study_table_pairs_seeds_by_value():
     assert table["100"]["seeds"] == [0, 1]
     expected = stats.ttest_rel([0.70, 0.90], [0.69, 0.80]).pvalue
     assert table["100"]["sgan_vs_supervised"]["p_value"] == pytest.approx(expected)
+    expected_fm = stats.ttest_rel([0.75, 1.00], [0.69, 0.80]).pvalue
+    assert table["100"]["sgan_fm_vs_supervised"]["p_value"] == pytest.approx(expected_fm)
+    assert table["100"]["methods"]["sgan_fm"]["mean"] == pytest.approx(0.875)
     rows = aggregate.table_csv_rows(table)
     assert rows[1]["labels"] == 100 and rows[1]["sgan"] == pytest.approx(0.8)
 

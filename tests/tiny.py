@@ -29,9 +29,15 @@ def tiny_config(gan: str, **schedule_changes):
         **schedule_changes,
     }
     changes = {"schedule": dataclasses.replace(config.schedule, **schedule)}
-    if gan == "sgan":
+    if gan in ("sgan", "sgan_fm"):
         changes["labelled"] = dataclasses.replace(config.labelled, count=20)
+    if gan == "sgan":
         changes["baseline"] = dataclasses.replace(config.baseline, epochs=2)
+    if gan == "sgan_fm":
+        changes["generator"] = dataclasses.replace(config.generator, units=(16,))
+        changes["discriminator"] = dataclasses.replace(
+            config.discriminator, units=(24, 12), init_batch=40
+        )
     return dataclasses.replace(config, **changes)
 
 

@@ -13,18 +13,21 @@ from ganbench.params import DataParams
 from ganbench.study import ceiling, cells, summary
 from tests.tiny import REPO, tiny_dataset
 
-FAMILIES = ("gan1d", "sgan")
+FAMILIES = ("gan1d", "sgan", "sgan_fm")
 
 
 def tiny_raw() -> dict:
     raw = yaml.safe_load((REPO / "params.yaml").read_text())
     for gan in ("dcgan", "wgan", "acgan"):
-        del raw[gan]  # the tiny pipeline covers one 1-D and one image family
+        del raw[gan]  # the tiny pipeline covers the 1-D and the semi-supervised families
     raw["data"].update(label_counts=[20], label_seeds=[0, 1])
     tiny_schedule = {"iterations": 4, "batch_size": 4, "log_every": 2, "sample_every": 2}
     for gan in FAMILIES:
         raw[gan]["schedule"].update(tiny_schedule, checkpoint_every=2, xla=False)
     raw["sgan"]["labelled"].update(count=20)
+    raw["sgan_fm"]["labelled"].update(count=20)
+    raw["sgan_fm"]["generator"].update(units=[16])
+    raw["sgan_fm"]["discriminator"].update(units=[24, 12], init_batch=40)
     raw["sgan"]["baseline"].update(epochs=2)
     raw["reference"].update(epochs=1, filters=[4, 8], feature_units=16, batch_size=32)
     raw["evaluate"].update(
@@ -34,6 +37,7 @@ def tiny_raw() -> dict:
         label_counts=[20],
         seeds=[0, 1],
         sgan_iterations={"20": 3},
+        sgan_fm_iterations={"20": 2},
         label_spreading_pool=40,
         label_spreading_neighbors=3,
         ceiling_epochs=1,

@@ -8,7 +8,9 @@ an interrupt leaves the previous version, never a truncated one.
 from __future__ import annotations
 
 import contextlib
+import csv
 import errno
+import io
 import json
 import os
 import shutil
@@ -78,19 +80,20 @@ def staged_dir(destination: str | Path) -> Iterator[Path]:
         raise
 
 
-def ensure_writable(directory: str | Path) -> None:
-    """Fail now, naming `directory`, if outputs cannot be created there; a long stage calls
-    this before its work so that an unwritable output costs seconds, not the whole run."""
-    directory = Path(directory)
-    if directory.exists() and not directory.is_dir():
-        raise OutputError(f"{directory}: cannot write (exists and is not a directory)")
-    try:
-        directory.mkdir(parents=True, exist_ok=True)
-        fd, probe = tempfile.mkstemp(prefix=".write-probe.", dir=directory)
-        os.close(fd)
-        os.unlink(probe)
-    except OSError as err:
-        raise OutputError(f"{directory}: cannot write ({err.strerror})") from err
+def ensure_writable(*directories: str | Path) -> None:
+    """Fail now, naming the directory, if outputs cannot be created in any of `directories`;
+    a long stage calls this before its work so that an unwritable output costs seconds, not
+    the whole run."""
+    for directory in map(Path, directories):
+        if directory.exists() and not directory.is_dir():
+            raise OutputError(f"{directory}: cannot write (exists and is not a directory)")
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+            fd, probe = tempfile.mkstemp(prefix=".write-probe.", dir=directory)
+            os.close(fd)
+            os.unlink(probe)
+        except OSError as err:
+            raise OutputError(f"{directory}: cannot write ({err.strerror})") from err
 
 
 def write_with(destination: str | Path, writer: Callable[[Path], Any]) -> None:
@@ -118,3 +121,16 @@ def _fsync(path: Path) -> None:
     if path.is_file():
         with open(path, "rb+") as handle:
             os.fsync(handle.fileno())
+
+
+def write_csv(
+    destination: str | Path, rows: list[dict[str, Any]], empty_header: tuple[str, ...] = ()
+) -> None:
+    """One dict per row as CSV, the first row's keys as the header (the format DVC plots
+    reads); with no rows, just `empty_header`."""
+    buffer = io.StringIO()
+    fields = list(rows[0]) if rows else list(empty_header)
+    writer = csv.DictWriter(buffer, fieldnames=fields, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    write_bytes(destination, buffer.getvalue().encode())

@@ -5,7 +5,7 @@ KID, precision/recall/density/coverage, classifier score) plus the pixel-intensi
 comparison, each beside its floor (real test images against the real set: what a perfect
 generator would score) and its ceiling (the same family's untrained generator). The 1-D GAN
 gets moments and distances to its target distribution. ACGAN adds conditional accuracy, SGAN
-the accuracies of its classifier and of the supervised baseline.
+the accuracies of its classifier and of the supervised baseline, SGAN-FM its classifier's.
 
 All numbers are computed before MLflow is touched; they are then logged, under the same
 names for every family, to the GAN's training run, and written to metrics/<gan>.json.
@@ -133,23 +133,35 @@ def gan1d_metrics(model: Any, untrained: Any, config: Any, p: EvaluateParams) ->
     }
 
 
-def classifier_metrics(models_dir: Path, config: Any, dataset: prepare.Dataset) -> dict[str, Any]:
-    """SGAN's classifier and the supervised baseline on the test set, side by side."""
+# The networks each semi-supervised family's train stage saves beside its generator: its
+# classifier, and for the seed SGAN the supervised baseline trained in the same stage.
+CLASSIFIERS = {"sgan": ("classifier", "baseline"), "sgan_fm": ("classifier",)}
+
+
+def classifier_metrics(
+    gan: str, models_dir: Path, config: Any, dataset: prepare.Dataset
+) -> dict[str, Any]:
+    """The GAN's classifier on the test set, and the supervised baseline beside it if any."""
     x_test = scale_images(dataset.x_test, config.pixel_range)
     reports = {}
-    for name in ("classifier", "baseline"):
+    for name in CLASSIFIERS[gan]:
         model = keras.models.load_model(
-            stage_outputs.require(models_dir / f"{name}.keras", "train@sgan")
+            stage_outputs.require(models_dir / f"{name}.keras", f"train@{gan}")
         )
         predicted = np.argmax(model.predict(x_test, batch_size=1000, verbose=0), axis=-1)
         reports[name] = classification.accuracy_report(dataset.y_test, predicted)
-    return {
+    confusion = np.asarray(reports["classifier"]["confusion_matrix"])
+    metrics = {
         "test_accuracy": reports["classifier"]["accuracy"],
-        "baseline_test_accuracy": reports["baseline"]["accuracy"],
-        "accuracy_difference": reports["classifier"]["accuracy"] - reports["baseline"]["accuracy"],
-        "sgan_classifier": reports["classifier"],
-        "supervised_baseline": reports["baseline"],
+        "test_errors": int(confusion.sum() - np.trace(confusion)),  # the paper's unit
+        "test_count": int(confusion.sum()),
+        f"{gan}_classifier": reports["classifier"],
     }
+    if "baseline" in reports:
+        metrics["baseline_test_accuracy"] = reports["baseline"]["accuracy"]
+        metrics["accuracy_difference"] = metrics["test_accuracy"] - reports["baseline"]["accuracy"]
+        metrics["supervised_baseline"] = reports["baseline"]
+    return metrics
 
 
 def conditional_metrics(net: reference.ReferenceNetwork, generated: np.ndarray) -> dict[str, Any]:
@@ -200,8 +212,8 @@ def evaluate(gan: str, config_all: params.Params, paths: EvaluatePaths) -> dict[
     }
     if gan == "acgan":
         metrics.update(conditional_metrics(net, generated))
-    if gan == "sgan":
-        metrics.update(classifier_metrics(models_dir, config, dataset))
+    if gan in CLASSIFIERS:
+        metrics.update(classifier_metrics(gan, models_dir, config, dataset))
     return metrics
 
 

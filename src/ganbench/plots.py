@@ -53,6 +53,7 @@ def histograms_1d(
 
 METHOD_LABELS = {
     "sgan": "SGAN (seed)",
+    "sgan_fm": "SGAN, feature matching (Salimans et al.)",
     "supervised": "supervised, same network",
     "logistic_regression": "logistic regression (pixels)",
     "label_spreading": "label spreading (kNN, pixels)",

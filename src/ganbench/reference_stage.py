@@ -26,8 +26,7 @@ def run(params_path: str = "params.yaml", paths: ReferencePaths | None = None) -
     p: reference.ReferenceParams = config_all.section("reference", params_path)
     dataset = prepare.load(paths.prepared, config_all.data.dataset)
     tracking.connect()
-    for directory in (paths.model_dir.parent, paths.metrics.parent):
-        atomic.ensure_writable(directory)
+    atomic.ensure_writable(paths.model_dir.parent, paths.metrics.parent)
     training.set_determinism(p.seed, xla=False)
     started = time.perf_counter()
     with tracking.run("reference", "reference", "reference") as tracked:

@@ -73,12 +73,17 @@ def image_gan_section(evaluations: dict[str, dict[str, Any]]) -> str:
                 f"Conditional accuracy (the reference network sees the requested class): "
                 f"**{number(m['conditional_accuracy'])}** (chance 0.1)."
             )
-        if "test_accuracy" in m:
+        if "baseline_test_accuracy" in m:
             extras.append(
                 f"SGAN classifier test accuracy **{number(m['test_accuracy'])}** against "
                 f"**{number(m['baseline_test_accuracy'])}** for the same network trained "
                 f"supervised on the same labelled images (difference "
                 f"{number(m['accuracy_difference'])})."
+            )
+        elif "test_accuracy" in m:
+            extras.append(
+                f"{gan} classifier test accuracy **{number(m['test_accuracy'])}** "
+                f"({m['test_errors']} errors in {m['test_count']} test images)."
             )
         parts.extend(extras)
     return "\n\n".join(parts)
@@ -102,18 +107,22 @@ def gan1d_section(m: dict[str, Any]) -> str:
     return intro + "\n\n" + markdown_table(["sample", *MOMENT_METRICS], rows)
 
 
+SHORT_NAMES = {"sgan": "SGAN", "sgan_fm": "SGAN-FM", "supervised": "supervised"}
+
+
+def iterations_text(per_count: dict[str, int]) -> str:
+    return ", ".join(f"{n}: {it}" for n, it in sorted(per_count.items(), key=lambda i: int(i[0])))
+
+
 def study_section(study: dict[str, Any]) -> str:
     confidence = study["confidence"]
-    header = [
-        "labels",
-        *(plots.METHOD_LABELS[m] for m in aggregate.METHODS),
-        "SGAN − supervised",
-        "p-value",
-    ]
+    header = ["labels", *(plots.METHOD_LABELS[m] for m in aggregate.METHODS)]
+    for method, other in aggregate.COMPARISONS:
+        header += [f"{SHORT_NAMES[method]} − {SHORT_NAMES[other]}", "p-value"]
     rows = []
     by_count = study["by_label_count"]
     for count, entry in sorted(by_count.items(), key=lambda item: int(item[0])):
-        cells = []
+        row = [count]
         for method in aggregate.METHODS:
             s = entry["methods"][method]
             ci = (
@@ -121,20 +130,19 @@ def study_section(study: dict[str, Any]) -> str:
                 if s["ci_low"] is not None
                 else ""
             )
-            cells.append(f"{number(s['mean'])}{ci}")
-        comparison = entry["sgan_vs_supervised"]
-        rows.append(
-            [count, *cells, number(comparison["mean_difference"]), number(comparison["p_value"])]
-        )
-    iterations = ", ".join(
-        f"{n}: {it}" for n, it in sorted(study["sgan_iterations"].items(), key=lambda i: int(i[0]))
-    )
+            row.append(f"{number(s['mean'])}{ci}")
+        for method, other in aggregate.COMPARISONS:
+            comparison = entry[f"{method}_vs_{other}"]
+            row += [number(comparison["mean_difference"]), number(comparison["p_value"])]
+        rows.append(row)
     seeds = len(study["seeds"])
     return (
         f"Mean test accuracy over seeds {study['seeds']} with the {confidence:.0%} Student-t "
         f"confidence interval in brackets; `{study['sampling']}` labelled subsets, identical "
-        f"for every method within a seed. SGAN iterations per label count: {iterations}. "
-        f"SGAN against the supervised network: {study['paired_test']}. The same network "
+        f"for every method within a seed. Iterations per label count, SGAN: "
+        f"{iterations_text(study['sgan_iterations'])}; SGAN-FM: "
+        f"{iterations_text(study['sgan_fm_iterations'])}. Each GAN against the supervised "
+        f"network: {study['paired_test']}. The same network "
         f"trained on all labels reaches **{number(study['ceiling_all_labels'])}**. With "
         f"{seeds} seeds the interval uses Student's t with {seeds - 1} degree(s) of freedom, "
         "so it is wide and may reach past [0, 1]; more seeds (`study.seeds`, the paper "

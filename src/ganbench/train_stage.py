@@ -8,8 +8,6 @@ point (bad input, NaN loss, interrupt) leaves none of them, and ends the MLflow 
 from __future__ import annotations
 
 import contextlib
-import csv
-import io
 import shutil
 import time
 from collections.abc import Iterator
@@ -52,17 +50,6 @@ class StageReporter:
         model.save(self.staging / f"{name}.keras")
 
 
-def history_csv(history: list[dict[str, float]]) -> str:
-    """Loss curves as CSV (step first), the format DVC plots reads."""
-    if not history:
-        return "step\n"
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=list(history[0]), lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(history)
-    return buffer.getvalue()
-
-
 def run(
     gan: str,
     params_path: str = "params.yaml",
@@ -80,8 +67,7 @@ def run(
     config = config_all.gans[gan]
     dataset = prepare.load(paths.prepared, config_all.data.dataset) if module.NEEDS_DATA else None
     tracking.connect()  # an unreachable store fails here, before any training
-    for directory in (paths.models, paths.metrics, paths.plots, paths.checkpoints):
-        atomic.ensure_writable(directory)
+    atomic.ensure_writable(paths.models, paths.metrics, paths.plots, paths.checkpoints)
 
     training.set_determinism(config.schedule.seed, config.schedule.xla)
     model = module.create(config, dataset, paths.prepared)
@@ -137,6 +123,6 @@ def run(
         )
         tracked.log_artifacts(models_out, "model")
         atomic.write_json(paths.metrics / f"{gan}.json", metrics)
-        atomic.write_bytes(paths.plots / f"{gan}.csv", history_csv(result.history).encode())
+        atomic.write_csv(paths.plots / f"{gan}.csv", result.history, empty_header=("step",))
     checkpointer.remove()
     return metrics

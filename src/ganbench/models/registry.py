@@ -15,6 +15,7 @@ FAMILIES: dict[str, str] = {
     "wgan": "ganbench.models.wgan",
     "acgan": "ganbench.models.acgan",
     "sgan": "ganbench.models.sgan",
+    "sgan_fm": "ganbench.models.sgan_fm",  # not a seed: Salimans et al. 2016
 }
 
 

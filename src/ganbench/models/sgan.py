@@ -17,7 +17,6 @@ import numpy as np
 import tensorflow as tf
 from keras import layers
 
-from ganbench.data import labels
 from ganbench.models.base import (
     AdamParams,
     ImageGan,
@@ -30,7 +29,13 @@ from ganbench.models.base import (
     pixel_range_check,
     scale_images,
 )
-from ganbench.params import NUM_CLASSES, checked, each, flatten, one_of, positive, unit_interval
+from ganbench.models.semi_supervised import (
+    LabelledParams,
+    real_fake_logit,
+    split_labelled,
+    supervised_loss,
+)
+from ganbench.params import NUM_CLASSES, checked, each, flatten, positive, unit_interval
 
 NEEDS_DATA = True
 
@@ -51,13 +56,6 @@ class DiscriminatorParams:
     kernel: int = checked(positive)
     leaky_slope: float = checked(unit_interval)
     dropout: float = checked(unit_interval)
-
-
-@dataclass(frozen=True)
-class LabelledParams:
-    count: int = checked(positive)
-    seed: int
-    sampling: str = checked(one_of("first", "balanced"))
 
 
 @dataclass(frozen=True)
@@ -114,18 +112,6 @@ def build_discriminator(p: DiscriminatorParams) -> keras.Model:
     model.add(layers.Flatten())
     model.add(layers.Dense(NUM_CLASSES))
     return model
-
-
-def real_fake_logit(class_logits: tf.Tensor) -> tf.Tensor:
-    """logit of D(x) = Z/(Z+1) with Z = sum(exp(logits)): exactly logsumexp(logits)."""
-    return tf.reduce_logsumexp(class_logits, axis=-1)
-
-
-def supervised_loss(labels: tf.Tensor, class_logits: tf.Tensor) -> tf.Tensor:
-    """Categorical cross-entropy of softmax(logits) against integer labels."""
-    return tf.reduce_mean(
-        tf.nn.sparse_softmax_cross_entropy_with_logits(labels=labels, logits=class_logits)
-    )
 
 
 class SGAN(ImageGan):
@@ -238,15 +224,7 @@ def train_baseline(
 
 def create(config: Config, dataset, prepared_dir: Path) -> SGAN:
     """SGAN on the configured labelled subset; every other training image is unlabelled."""
-    chosen = labels.load_subset(
-        prepared_dir / "labels",
-        config.labelled.count,
-        config.labelled.seed,
-        config.labelled.sampling,
-    )
-    x_train = scale_images(dataset.x_train, config.pixel_range)
-    unlabelled = np.setdiff1d(np.arange(len(x_train)), chosen)
-    return SGAN(config, x_train[chosen], dataset.y_train[chosen], x_train[unlabelled])
+    return SGAN(config, *split_labelled(dataset, config.labelled, config.pixel_range, prepared_dir))
 
 
 def after_training(model: SGAN, config: Config, dataset, report: Reporter) -> dict[str, float]:

@@ -1,5 +1,6 @@
 """Cells -> the study table: per label count and method, mean, std and a Student-t
-confidence interval over seeds; SGAN against the supervised baseline by a paired t-test."""
+confidence interval over seeds; each semi-supervised GAN against the supervised network by a
+paired t-test."""
 
 from __future__ import annotations
 
@@ -10,7 +11,9 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
-METHODS = ("sgan", "supervised", "logistic_regression", "label_spreading")
+METHODS = ("sgan", "sgan_fm", "supervised", "logistic_regression", "label_spreading")
+# (method, compared with): each reported as "<method>_vs_<other>" per label count
+COMPARISONS = (("sgan", "supervised"), ("sgan_fm", "supervised"))
 PAIRED_TEST = "paired t-test over seeds, two-sided (scipy.stats.ttest_rel)"
 
 
@@ -40,7 +43,7 @@ def paired_comparison(first: list[float], second: list[float]) -> dict[str, Any]
 def study_table(cells: Iterable[Mapping[str, Any]], confidence: float) -> dict[str, Any]:
     """Aggregate cell results ({labels, seed, accuracy: {method: value}}) by label count.
 
-    Seeds are matched by value, so the paired test compares each seed's SGAN with the
+    Seeds are matched by value, so the paired test compares each seed's GAN with the
     supervised network trained on the very same labelled subset.
     """
     by_count: dict[int, dict[int, Mapping[str, float]]] = {}
@@ -55,10 +58,11 @@ def study_table(cells: Iterable[Mapping[str, Any]], confidence: float) -> dict[s
             "methods": {
                 method: summarise((row[method] for row in rows), confidence) for method in METHODS
             },
-            "sgan_vs_supervised": paired_comparison(
-                [row["sgan"] for row in rows], [row["supervised"] for row in rows]
-            ),
         }
+        for method, other in COMPARISONS:
+            table[str(count)][f"{method}_vs_{other}"] = paired_comparison(
+                [row[method] for row in rows], [row[other] for row in rows]
+            )
     return table
 
 

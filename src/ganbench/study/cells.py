@@ -1,7 +1,8 @@
 """One cell of the label study (`study@<labels>-<seed>`): on one labelled subset, the seed
-SGAN, the supervised network it is compared with, and the two scikit-learn baselines.
+SGAN, the feature-matching SGAN of Salimans et al. (`sgan_fm`), the supervised network they
+are compared with, and the two scikit-learn baselines.
 
-Every method sees exactly the same labelled images; SGAN and LabelSpreading also see
+Every method sees exactly the same labelled images; the GANs and LabelSpreading also see
 unlabelled ones. The cell writes results/study/<labels>-<seed>.json and logs one MLflow run;
 the summary stage later files that run under the study's parent run.
 """
@@ -18,7 +19,7 @@ import numpy as np
 
 from ganbench import atomic, params, tracking, training
 from ganbench.data import labels, prepare
-from ganbench.models import sgan
+from ganbench.models import sgan, sgan_fm
 from ganbench.models.base import scale_images
 from ganbench.params import (
     balanced_label_count,
@@ -43,6 +44,7 @@ class StudyParams:
     # `dvc exp run -S study.sgan_iterations.100=...` can address one entry; a cell re-runs
     # only when its own count's entry changes.
     sgan_iterations: Mapping[str, int] = checked(each_value(positive))
+    sgan_fm_iterations: Mapping[str, int] = checked(each_value(positive))  # keyed the same
     logistic_c: float = checked(positive)
     logistic_max_iter: int = checked(positive)
     label_spreading_pool: int = checked(positive)  # unlabelled images LabelSpreading sees
@@ -72,17 +74,19 @@ def study_params(config_all: params.Params, source: str) -> StudyParams:
         for s in study.seeds
         if s not in data.label_seeds
     ]
-    problems += [
-        f'study.sgan_iterations: no entry "{n}" for label count {n}'
-        for n in study.label_counts
-        if str(n) not in study.sgan_iterations
-    ]
     counts = {str(n) for n in study.label_counts}
-    problems += [
-        f'study.sgan_iterations: key "{key}" is not one of study.label_counts'
-        for key in study.sgan_iterations
-        if key not in counts
-    ]
+    for field in ("sgan_iterations", "sgan_fm_iterations"):
+        per_count = getattr(study, field)
+        problems += [
+            f'study.{field}: no entry "{n}" for label count {n}'
+            for n in study.label_counts
+            if str(n) not in per_count
+        ]
+        problems += [
+            f'study.{field}: key "{key}" is not one of study.label_counts'
+            for key in per_count
+            if key not in counts
+        ]
     if problems:
         raise params.ParamsError(source, problems)
     return study
@@ -92,11 +96,12 @@ def cell_path(cells_dir: Path, count: int, seed: int) -> Path:
     return cells_dir / f"{count}-{seed}.json"
 
 
-def sgan_config(base: sgan.Config, study: StudyParams, count: int, seed: int) -> sgan.Config:
-    """The seed SGAN on this cell's subset, seed and iteration budget."""
-    schedule = dataclasses.replace(
-        base.schedule, iterations=study.sgan_iterations[str(count)], seed=seed
-    )
+def cell_config(
+    base: Any, iterations: Mapping[str, int], study: StudyParams, count: int, seed: int
+) -> Any:
+    """A semi-supervised GAN's config (`sgan` or `sgan_fm`) on this cell's subset, seed and
+    iteration budget."""
+    schedule = dataclasses.replace(base.schedule, iterations=iterations[str(count)], seed=seed)
     labelled = dataclasses.replace(base.labelled, count=count, seed=seed, sampling=study.sampling)
     return dataclasses.replace(base, schedule=schedule, labelled=labelled)
 
@@ -111,52 +116,71 @@ def run_cell(
         raise params.ParamsError(
             params_path, [f"study: cell {count}-{seed} is not in study.label_counts x seeds"]
         )
-    config = sgan_config(config_all.section("sgan", params_path), study, count, seed)
+    configs = {
+        "sgan": cell_config(
+            config_all.section("sgan", params_path), study.sgan_iterations, study, count, seed
+        ),
+        "sgan_fm": cell_config(
+            config_all.section("sgan_fm", params_path),
+            study.sgan_fm_iterations,
+            study,
+            count,
+            seed,
+        ),
+    }
     dataset = prepare.load(paths.prepared, config_all.data.dataset)
     chosen = labels.load_subset(paths.prepared / "labels", count, seed, study.sampling)
     tracking.connect()
-    for directory in (paths.cells, paths.checkpoints):
-        atomic.ensure_writable(directory)
-    training.set_determinism(seed, config.schedule.xla)
-    model = sgan.create(config, dataset, paths.prepared)
-    checkpointer = training.Checkpointer(
-        paths.checkpoints / f"{count}-{seed}.npz", model, training.fingerprint(config)
-    )
-    x_test = scale_images(dataset.x_test, config.pixel_range)
+    atomic.ensure_writable(paths.cells, paths.checkpoints)
+    training.set_determinism(seed, configs["sgan"].schedule.xla)
     y_test = dataset.y_test.astype(np.int64)
     name = f"{count}-{seed}"
     tags = {"labels": count, "seed": seed, "sampling": study.sampling}
     with tracking.run("study", f"cell {name}", f"study@{name}", tags=tags) as tracked:
-        tracked.log_params(params.flatten(config, "sgan."))
         tracked.log_params(params.flatten(study, "study."))
-        result = training.train(
-            model,
-            checkpointer,
-            on_log=lambda step, losses: tracked.log_metrics(
-                {f"loss_{k}": v for k, v in losses.items()}, step=step
-            ),
-            on_sample=lambda step: None,
-            progress=False,
-        )
-        accuracy = {"sgan": float(np.mean(model.predict_classes(x_test) == y_test))}
-        baseline, _ = sgan.train_baseline(
-            config, model.labelled_x.numpy(), model.labelled_y.numpy()
-        )
-        predicted = np.argmax(baseline.predict(x_test, batch_size=1000, verbose=0), axis=-1)
-        accuracy["supervised"] = float(np.mean(predicted == y_test))
+        accuracy, steps, seconds, checkpointers = {}, {}, {}, []
+        for gan, module in (("sgan", sgan), ("sgan_fm", sgan_fm)):
+            config = configs[gan]
+            tracked.log_params(params.flatten(config, f"{gan}."))
+            training.set_determinism(seed, config.schedule.xla)  # each GAN from a fresh seed
+            model = module.create(config, dataset, paths.prepared)
+            checkpointers.append(
+                training.Checkpointer(
+                    paths.checkpoints / f"{name}-{gan}.npz", model, training.fingerprint(config)
+                )
+            )
+            result = training.train(
+                model,
+                checkpointers[-1],
+                on_log=lambda step, losses, gan=gan: tracked.log_metrics(
+                    {f"{gan}_loss_{k}": v for k, v in losses.items()}, step=step
+                ),
+                on_sample=lambda step: None,
+                progress=False,
+            )
+            x_test = scale_images(dataset.x_test, config.pixel_range)
+            accuracy[gan] = float(np.mean(model.predict_classes(x_test) == y_test))
+            steps[gan], seconds[gan] = result.steps, round(result.wall_seconds, 3)
+            if gan == "sgan":  # the supervised network is the seed SGAN's discriminator
+                baseline, _ = sgan.train_baseline(
+                    config, model.labelled_x.numpy(), model.labelled_y.numpy()
+                )
+                probabilities = baseline.predict(x_test, batch_size=1000, verbose=0)
+                accuracy["supervised"] = float(np.mean(np.argmax(probabilities, -1) == y_test))
         accuracy.update(classical_accuracies(dataset, chosen, study, seed))
         tracked.log_metrics({f"accuracy_{k}": v for k, v in accuracy.items()})
         cell = {
             "labels": count,
             "seed": seed,
             "sampling": study.sampling,
-            "sgan_iterations": result.steps,
-            "sgan_wall_seconds": round(result.wall_seconds, 3),
+            "iterations": steps,
+            "wall_seconds": seconds,
             "accuracy": accuracy,
             "mlflow_run_id": tracked.run_id,
         }
         atomic.write_json(cell_path(paths.cells, count, seed), cell)
-    checkpointer.remove()
+    for checkpointer in checkpointers:
+        checkpointer.remove()
     return cell
 
 

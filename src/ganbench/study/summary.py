@@ -4,8 +4,6 @@ intervals and paired tests (metrics/study.json), its plot data (plots/study.csv)
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,14 +19,6 @@ class SummaryPaths:
     metrics: Path = Path("metrics/study.json")
     table_csv: Path = Path("plots/study.csv")
     figure: Path = Path("plots/study.png")
-
-
-def csv_text(rows: list[dict[str, Any]]) -> str:
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=list(rows[0]), lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    return buffer.getvalue()
 
 
 def run(params_path: str = "params.yaml", paths: SummaryPaths | None = None) -> dict[str, Any]:
@@ -49,6 +39,9 @@ def run(params_path: str = "params.yaml", paths: SummaryPaths | None = None) -> 
         "confidence": study.confidence,
         "paired_test": aggregate.PAIRED_TEST,
         "sgan_iterations": {str(n): study.sgan_iterations[str(n)] for n in study.label_counts},
+        "sgan_fm_iterations": {
+            str(n): study.sgan_fm_iterations[str(n)] for n in study.label_counts
+        },
         "ceiling_all_labels": ceiling["test_accuracy"],
         "by_label_count": table,
         "cells": {f"{r['labels']}-{r['seed']}": r["accuracy"] for r in results},
@@ -65,7 +58,7 @@ def run(params_path: str = "params.yaml", paths: SummaryPaths | None = None) -> 
         )
         summary["mlflow_run_id"] = tracked.run_id
         atomic.write_json(paths.metrics, summary)
-        atomic.write_bytes(paths.table_csv, csv_text(aggregate.table_csv_rows(table)).encode())
+        atomic.write_csv(paths.table_csv, aggregate.table_csv_rows(table))
         plots.accuracy_curves(
             table,
             ceiling["test_accuracy"],
