@@ -33,7 +33,7 @@ mlflow-ui: $(STAMP)
 clean-venv:
 	rm -rf $(VENV)
 
-# The seeds' exact schedules as a DVC experiment (hours to a day of CPU).
+# The seeds' and SGAN-FM's full schedules as a DVC experiment (about 8 days on 2 cores).
 paper: $(STAMP)
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/dvc exp run -n paper \
 		$$($(VENV)/bin/python -m ganbench.profiles profiles/paper.yaml)
