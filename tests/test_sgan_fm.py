@@ -33,7 +33,13 @@ TINY = {
         "init_batch": 40,
         "weight_init_std": 0.1,
     },
-    "optimizer": {"lr": 0.003, "beta1": 0.5, "beta2": 0.999, "epsilon": 1.0e-8},
+    "optimizer": {
+        "lr": 0.003,
+        "beta1": 0.5,
+        "beta2": 0.999,
+        "epsilon": 1.0e-8,
+        "epsilon_inside_sqrt": True,
+    },
     "unlabelled_weight": 1.0,
     "iterations_per_epoch": 2,
     "lr_decay_start_epoch": 1,
@@ -161,6 +167,31 @@ def test_learning_rate_is_constant_then_falls_linearly_per_epoch():
     for epoch in (0, 600, 800, 1000, 1199):
         expected = 0.003 * min(3 - epoch / 400, 1)
         assert float(rate(epoch * 500 + 17)) == pytest.approx(expected, rel=1e-5)
+
+
+def adam_by_hand(grads: list[np.ndarray], lr: float, b1: float, b2: float, eps: float):
+    """The paper code's `nn.adam_updates`, step by step, from w = 0."""
+    w, m, v = np.zeros_like(grads[0]), np.zeros_like(grads[0]), np.zeros_like(grads[0])
+    for t, g in enumerate(grads, start=1):
+        m, v = b1 * m + (1 - b1) * g, b2 * v + (1 - b2) * g**2
+        w = w - lr * (m / (1 - b1**t)) / np.sqrt(v / (1 - b2**t) + eps)
+    return w
+
+
+@pytest.mark.parametrize("inside", [True, False])
+def test_paper_adam_puts_epsilon_inside_the_square_root(inside):
+    # gradients small enough that where epsilon sits changes the step
+    grads = [np.array([1e-4, -3e-4, 2e-3]), np.array([5e-5, 1e-4, -1e-3]), np.array([0, 2e-4, 0])]
+    p = sgan_fm.OptimizerParams(
+        lr=0.003, beta1=0.5, beta2=0.999, epsilon=1e-8, epsilon_inside_sqrt=inside
+    )
+    opt = sgan_fm.optimizer(p)
+    w = tf.Variable(np.zeros(3, np.float32))  # float32, as the networks' weights
+    for g in grads:
+        opt.apply_gradients([(tf.constant(g, tf.float32), w)])
+    expected = adam_by_hand(grads, 0.003, 0.5, 0.999, 1e-8)
+    matches = np.allclose(w.numpy(), expected, rtol=1e-5, atol=0)
+    assert matches == inside  # Keras's own Adam (inside=False) takes a different step
 
 
 def test_few_steps_are_finite_and_the_classifier_round_trips(tmp_path):
