@@ -138,3 +138,17 @@ def test_study_iterations_are_checked_per_label_count():
     raw["study"]["sgan_iterations"] = {"20": 0}
     with pytest.raises(params.ParamsError, match=r"study.sgan_iterations\['20'\]: must be > 0"):
         params.parse(raw)
+
+
+def test_summary_nests_runs_it_has_and_records_the_ids_of_runs_it_lacks():
+    # a cell DVC skipped on this machine keeps the run id of the store it ran in
+    with tracking.run("study", "cell", "study@20-0") as cell:
+        pass
+    made_elsewhere = "0123456789abcdef0123456789abcdef"
+    with tracking.run("study", "label study", "study_summary") as parent:
+        summary.nest_runs(parent.run_id, [cell.run_id, made_elsewhere])
+    client = tracking.connect()
+    assert client.get_run(cell.run_id).data.tags["mlflow.parentRunId"] == parent.run_id
+    tags = client.get_run(parent.run_id).data.tags
+    assert tags["ganbench.runs_from_another_store"] == made_elsewhere
+    assert client.get_run(parent.run_id).info.status == "FINISHED"

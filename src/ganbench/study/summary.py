@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from mlflow.exceptions import MlflowException
+
 from ganbench import atomic, params, plots, stage_outputs, tracking
 from ganbench.study import aggregate, cells
 
@@ -69,6 +71,23 @@ def run(params_path: str = "params.yaml", paths: SummaryPaths | None = None) -> 
         )
         for path in (paths.metrics, paths.table_csv, paths.figure):
             tracked.log_artifact(path, "study")
-        tracking.adopt(tracked.run_id, [r["mlflow_run_id"] for r in results])
-        tracking.adopt(tracked.run_id, [ceiling["mlflow_run_id"]])
+        nest_runs(tracked.run_id, [r["mlflow_run_id"] for r in [*results, ceiling]])
     return summary
+
+
+def nest_runs(parent_run_id: str, child_run_ids: list[str]) -> None:
+    """Nest the cells' and the ceiling's runs under the study's run. A run this MLflow store
+    lacks (DVC skipped its stage here because the committed output was current) cannot be
+    nested; its id is recorded on the study's run instead of failing the summary."""
+    client = tracking.connect()
+    present, elsewhere = [], []
+    for run_id in child_run_ids:
+        try:
+            client.get_run(run_id)
+        except MlflowException:
+            elsewhere.append(run_id)
+        else:
+            present.append(run_id)
+    tracking.adopt(parent_run_id, present)
+    if elsewhere:
+        client.set_tag(parent_run_id, "ganbench.runs_from_another_store", ",".join(elsewhere))
