@@ -8,7 +8,7 @@ import json
 import pytest
 
 from ganbench import evaluate_stage, params, reference_stage, report, tracking, train_stage
-from ganbench.study import ceiling, cells, summary
+from ganbench.study import aggregate, ceiling, cells, summary
 from tests import tiny_pipeline
 from tests.tiny_pipeline import FAMILIES, tiny_raw, write_params
 
@@ -152,3 +152,28 @@ def test_summary_nests_runs_it_has_and_records_the_ids_of_runs_it_lacks():
     tags = client.get_run(parent.run_id).data.tags
     assert tags["ganbench.runs_from_another_store"] == made_elsewhere
     assert client.get_run(parent.run_id).info.status == "FINISHED"
+
+
+def test_summary_that_cannot_nest_its_runs_writes_nothing(tmp_path, layout, monkeypatch):
+    params_path = write_params(tmp_path, tiny_raw())
+    paths = layout["summary"]
+    paths.cells.mkdir(parents=True, exist_ok=True)
+    for seed in (0, 1):
+        cell = {
+            "labels": 20,
+            "seed": seed,
+            "accuracy": {m: 0.5 + 0.1 * seed for m in aggregate.METHODS},
+            "mlflow_run_id": f"{seed:032x}",
+        }
+        cells.cell_path(paths.cells, 20, seed).write_text(json.dumps(cell))
+    paths.ceiling.write_text(json.dumps({"test_accuracy": 0.9, "mlflow_run_id": "f" * 32}))
+
+    def store_down(parent_run_id, child_run_ids):
+        raise OSError("tracking store unreachable")
+
+    monkeypatch.setattr(tracking, "adopt", store_down)
+    with pytest.raises(OSError, match="unreachable"):
+        summary.run(params_path, paths)
+    assert not paths.metrics.exists() and not paths.table_csv.exists()
+    assert not paths.figure.exists()
+    assert [r.info.status for r in tracking.find_runs("study")] == ["FAILED"]

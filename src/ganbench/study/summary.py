@@ -58,6 +58,8 @@ def run(params_path: str = "params.yaml", paths: SummaryPaths | None = None) -> 
                 for method in aggregate.METHODS
             }
         )
+        # before any output is written: a failure here must not leave a new table behind
+        nest_runs(tracked.run_id, [r["mlflow_run_id"] for r in [*results, ceiling]])
         summary["mlflow_run_id"] = tracked.run_id
         atomic.write_json(paths.metrics, summary)
         atomic.write_csv(paths.table_csv, aggregate.table_csv_rows(table))
@@ -71,7 +73,6 @@ def run(params_path: str = "params.yaml", paths: SummaryPaths | None = None) -> 
         )
         for path in (paths.metrics, paths.table_csv, paths.figure):
             tracked.log_artifact(path, "study")
-        nest_runs(tracked.run_id, [r["mlflow_run_id"] for r in [*results, ceiling]])
     return summary
 
 
