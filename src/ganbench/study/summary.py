@@ -85,7 +85,9 @@ def nest_runs(parent_run_id: str, child_run_ids: list[str]) -> None:
     for run_id in child_run_ids:
         try:
             client.get_run(run_id)
-        except MlflowException:
+        except MlflowException as error:
+            if error.error_code != "RESOURCE_DOES_NOT_EXIST":
+                raise  # the store itself failed: not a run from elsewhere
             elsewhere.append(run_id)
         else:
             present.append(run_id)
