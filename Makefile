@@ -5,7 +5,7 @@ PYTHON ?= python3.11
 VENV := .venv
 STAMP := $(VENV)/.installed
 
-.PHONY: repro test test-slow benchmark mlflow-ui clean-venv paper
+.PHONY: repro test test-slow benchmark mlflow-ui clean-venv paper paper-sgan-fm
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
@@ -37,3 +37,10 @@ clean-venv:
 paper: $(STAMP)
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/dvc exp run -n paper \
 		$$($(VENV)/bin/python -m ganbench.profiles profiles/paper.yaml)
+
+# SGAN-FM at 100 labels under the paper profile, over seeds 0-2, two at a time; resumable
+# (about 10 h on 2 cores). Writes runs/sgan_fm-paper/summary.json.
+paper-sgan-fm: $(STAMP)
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/dvc repro prepare
+	$(VENV)/bin/python -m ganbench.repeats run sgan_fm --profile profiles/paper.yaml \
+		--seeds 0 1 2 --jobs 2

@@ -27,6 +27,16 @@ def overrides(tree: Any, prefix: str = "") -> list[str]:
     return [f"{prefix[:-1]}={value}"]
 
 
+def apply(base: Any, overlay: Any) -> Any:
+    """`base` with every value of `overlay` put in at its place; neither is changed."""
+    if not isinstance(base, dict) or not isinstance(overlay, dict):
+        return overlay
+    merged = dict(base)
+    for key, value in overlay.items():
+        merged[key] = apply(base.get(key), value)
+    return merged
+
+
 def main() -> None:
     profile = yaml.safe_load(Path(sys.argv[1]).read_text())
     print(" ".join(f"-S {shlex.quote(item)}" for item in overrides(profile)))

@@ -1,0 +1,273 @@
+"""Train one family over several seeds under a profile and summarise one of its metrics.
+
+    python -m ganbench.repeats run sgan_fm --profile profiles/paper.yaml --seeds 0 1 2 --jobs 2
+
+A headline figure such as SGAN-FM's accuracy at 100 labels is a mean over seeds, and under
+the paper profile each seed is hours of CPU. So every seed trains through the ordinary train
+stage in a folder of its own (runs/<gan>-<profile>/seed-<s>/): it checkpoints and resumes
+as `dvc repro` does, logs to the project's MLflow store, and a finished seed is not trained
+again. The seed sets the training stream and, for the semi-supervised families, the
+labelled subset (as the study's cells do). summary.json holds the metric per seed, its mean
+and its Student-t confidence interval.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ganbench import atomic, params, profiles, tracking
+from ganbench.cli import EXIT_USER_ERROR, run_stage
+from ganbench.models import registry
+from ganbench.study import aggregate
+
+LOG_NAME = "train.log"
+
+
+class RepeatError(RuntimeError):
+    """A seed's training failed, or its metrics lack the metric to summarise."""
+
+
+@dataclass(frozen=True)
+class Plan:
+    gan: str
+    seeds: tuple[int, ...]
+    workdir: Path
+    prepared: Path
+    metric: str
+    confidence: float
+
+
+def seed_tree(base: dict, profile: dict, gan: str, seed: int) -> dict:
+    """params.yaml with the profile applied, then the family's seed(s) set to `seed`."""
+    tree = profiles.apply(base, profile)
+    section = tree.get(gan)
+    override: dict[str, Any] = {"schedule": {"seed": seed}}
+    if isinstance(section, dict) and "labelled" in section:
+        override["labelled"] = {"seed": seed}
+    return profiles.apply(tree, {gan: override})
+
+
+def read_yaml(path: Path) -> dict:
+    try:
+        tree = yaml.safe_load(path.read_text())
+    except OSError as err:
+        raise params.ParamsError(str(path), [f"cannot read: {err.strerror}"]) from err
+    except yaml.YAMLError as err:
+        raise params.ParamsError(str(path), ["not valid YAML"]) from err
+    if not isinstance(tree, dict):
+        raise params.ParamsError(str(path), ["top level must be a mapping"])
+    return tree
+
+
+def seed_dir(plan: Plan, seed: int) -> Path:
+    return plan.workdir / f"seed-{seed}"
+
+
+def metrics_path(plan: Plan, seed: int) -> Path:
+    return seed_dir(plan, seed) / "metrics" / f"{plan.gan}.json"
+
+
+def seed_params(plan: Plan, params_path: Path, profile_path: Path | None) -> dict[int, str]:
+    """Every seed's params file, each checked as a stage would check it, before any work."""
+    registry.module(plan.gan)
+    base = read_yaml(params_path)
+    profile = read_yaml(profile_path) if profile_path else {}
+    source = f"{params_path} + {profile_path}" if profile_path else str(params_path)
+    if plan.gan not in base:
+        raise params.ParamsError(str(params_path), [f"{plan.gan}: section is missing"])
+    texts = {}
+    for seed in plan.seeds:
+        tree = seed_tree(base, profile, plan.gan, seed)
+        params.parse(tree, source)
+        texts[seed] = yaml.safe_dump(tree, sort_keys=False)
+    return texts
+
+
+def write_seed_params(plan: Plan, texts: dict[int, str]) -> None:
+    """A seed whose params changed loses its finished metrics, so it trains again (its
+    checkpoint, tied to the old config, is not resumed either)."""
+    atomic.ensure_writable(plan.workdir)
+    for seed, text in texts.items():
+        path = seed_dir(plan, seed) / "params.yaml"
+        if path.is_file() and path.read_text() == text:
+            continue
+        metrics_path(plan, seed).unlink(missing_ok=True)
+        atomic.write_bytes(path, text.encode())
+
+
+def last_line(path: Path) -> str:
+    lines = [line for line in path.read_text(errors="replace").splitlines() if line.strip()]
+    return lines[-1].strip() if lines else "(empty log)"
+
+
+def train_seeds(plan: Plan, jobs: int) -> None:
+    """Train the unfinished seeds, `jobs` at a time, each in its own process (TensorFlow's
+    determinism settings are per process); with several jobs the cores are split."""
+    pending = [s for s in plan.seeds if not metrics_path(plan, s).is_file()]
+    env = dict(os.environ)
+    if jobs > 1:
+        env.setdefault("TF_NUM_INTRAOP_THREADS", str(max(1, (os.cpu_count() or 1) // jobs)))
+
+    def train(seed: int) -> tuple[int, int]:
+        folder = seed_dir(plan, seed)
+        command = [sys.executable, "-m", "ganbench.repeats", "train-seed", plan.gan, str(folder)]
+        command += ["--prepared", str(plan.prepared)]
+        with open(folder / LOG_NAME, "a") as log:
+            done = subprocess.run(command, stdout=log, stderr=subprocess.STDOUT, env=env)
+        return seed, done.returncode
+
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        outcomes = list(pool.map(train, pending))
+    failed = [(seed, code) for seed, code in outcomes if code != 0]
+    if failed:
+        raise RepeatError(
+            "; ".join(
+                f"seed {seed} failed (exit {code}): {last_line(seed_dir(plan, seed) / LOG_NAME)}"
+                f" [log: {seed_dir(plan, seed) / LOG_NAME}]"
+                for seed, code in failed
+            )
+        )
+
+
+def train_one_seed(gan: str, folder: Path, prepared: Path) -> None:
+    from ganbench import train_stage
+
+    paths = train_stage.StagePaths(
+        prepared=prepared,
+        models=folder / "models",
+        metrics=folder / "metrics",
+        plots=folder / "plots",
+        checkpoints=folder / "checkpoints",
+    )
+    metrics = train_stage.run(gan, str(folder / "params.yaml"), paths)
+    shown = {k: v for k, v in metrics.items() if isinstance(v, int | float)}
+    print(f"{folder.name}: {shown}")
+
+
+def summarise(plan: Plan, profile_path: Path | None) -> dict[str, Any]:
+    """Collect the metric from every seed's train metrics and write summary.json."""
+    per_seed: dict[str, float] = {}
+    run_ids: dict[str, str] = {}
+    for seed in plan.seeds:
+        path = metrics_path(plan, seed)
+        metrics = json.loads(path.read_text())
+        value = metrics.get(plan.metric)
+        if not isinstance(value, int | float) or isinstance(value, bool):
+            numeric = sorted(k for k, v in metrics.items() if isinstance(v, int | float))
+            raise RepeatError(
+                f"{path}: no numeric metric {plan.metric!r} (has: {', '.join(numeric)})"
+            )
+        per_seed[str(seed)] = float(value)
+        run_ids[str(seed)] = metrics.get("mlflow_run_id", "")
+    summary = {
+        "gan": plan.gan,
+        "profile": str(profile_path) if profile_path else None,
+        "metric": plan.metric,
+        "confidence": plan.confidence,
+        "per_seed": per_seed,
+        **aggregate.summarise(per_seed.values(), plan.confidence),
+        "mlflow_run_ids": run_ids,
+    }
+    atomic.write_json(plan.workdir / "summary.json", summary)
+    return summary
+
+
+def describe(summary: dict[str, Any]) -> str:
+    line = f"{summary['gan']} {summary['metric']} over seeds {list(summary['per_seed'])}: "
+    line += f"mean {summary['mean']:.4f}"
+    if summary["ci_low"] is not None:
+        percent = round(100 * summary["confidence"])
+        line += f", {percent}% CI [{summary['ci_low']:.4f}, {summary['ci_high']:.4f}]"
+    return line
+
+
+def run(
+    gan: str,
+    seeds: Sequence[int],
+    params_path: Path = Path("params.yaml"),
+    profile_path: Path | None = None,
+    workdir: Path | None = None,
+    prepared: Path = Path("data/prepared"),
+    metric: str = "test_accuracy",
+    confidence: float = 0.95,
+    jobs: int = 1,
+) -> dict[str, Any]:
+    if not seeds or len(set(seeds)) != len(seeds) or min(seeds) < 0:
+        raise params.ParamsError("--seeds", [f"must be distinct integers >= 0, got {seeds}"])
+    if not 0 < confidence < 1:
+        raise params.ParamsError("--confidence", [f"must be in (0, 1), got {confidence}"])
+    if jobs < 1:
+        raise params.ParamsError("--jobs", [f"must be >= 1, got {jobs}"])
+    profile_name = profile_path.stem if profile_path else "default"
+    plan = Plan(
+        gan=gan,
+        seeds=tuple(seeds),
+        workdir=workdir or Path("runs") / f"{gan}-{profile_name}",
+        prepared=prepared,
+        metric=metric,
+        confidence=confidence,
+    )
+    texts = seed_params(plan, params_path, profile_path)
+    # Made (and migrated) once here: seeds starting at once on a new SQLite store race.
+    tracking.connect()
+    write_seed_params(plan, texts)
+    train_seeds(plan, min(jobs, len(plan.seeds)))
+    return summarise(plan, profile_path)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    repeat = commands.add_parser("run", help="train every seed, then write summary.json")
+    repeat.add_argument("gan", help="GAN family name (a key of params.yaml)")
+    repeat.add_argument("--seeds", type=int, nargs="+", required=True)
+    repeat.add_argument("--profile", type=Path, help="a partial params.yaml, e.g. paper")
+    repeat.add_argument("--params", type=Path, default=Path("params.yaml"))
+    repeat.add_argument("--workdir", type=Path, help="default: runs/<gan>-<profile>")
+    repeat.add_argument("--prepared", type=Path, default=Path("data/prepared"))
+    repeat.add_argument("--metric", default="test_accuracy", help="a key of the train metrics")
+    repeat.add_argument("--confidence", type=float, default=0.95)
+    repeat.add_argument("--jobs", type=int, default=1, help="seeds trained at once")
+    one = commands.add_parser("train-seed", help="(internal) train one prepared seed folder")
+    one.add_argument("gan")
+    one.add_argument("folder", type=Path)
+    one.add_argument("--prepared", type=Path, default=Path("data/prepared"))
+    args = parser.parse_args(argv)
+    if args.command == "train-seed":
+        run_stage("train", lambda: train_one_seed(args.gan, args.folder, args.prepared))
+        return
+
+    def repeat_seeds() -> None:
+        try:
+            summary = run(
+                args.gan,
+                args.seeds,
+                args.params,
+                args.profile,
+                args.workdir,
+                args.prepared,
+                args.metric,
+                args.confidence,
+                args.jobs,
+            )
+        except RepeatError as err:
+            print(f"repeats: error: {err}", file=sys.stderr)
+            sys.exit(EXIT_USER_ERROR)
+        print(describe(summary))
+
+    run_stage("repeats", repeat_seeds)
+
+
+if __name__ == "__main__":
+    main()

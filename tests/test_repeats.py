@@ -1,0 +1,121 @@
+"""Repeating a family's training over seeds under a profile, on tiny data."""
+
+import json
+
+import numpy as np
+import pytest
+import yaml
+
+from ganbench import profiles, repeats, tracking
+from ganbench.data import labels, prepare
+from ganbench.params import ParamsError
+from tests.tiny import REPO, tiny_dataset
+
+
+def test_profile_values_replace_leaves_and_keep_the_rest():
+    base = {"a": {"b": 1, "c": [1, 2]}, "d": 3}
+    overlay = {"a": {"c": [9]}, "e": {"f": 4}}
+    assert profiles.apply(base, overlay) == {"a": {"b": 1, "c": [9]}, "d": 3, "e": {"f": 4}}
+    assert base == {"a": {"b": 1, "c": [1, 2]}, "d": 3}
+
+
+def test_each_seed_sets_the_training_stream_and_the_labelled_subset():
+    base = yaml.safe_load((REPO / "params.yaml").read_text())
+    tree = repeats.seed_tree(base, {"sgan_fm": {"schedule": {"iterations": 7}}}, "sgan_fm", 3)
+    assert tree["sgan_fm"]["schedule"] == {
+        **base["sgan_fm"]["schedule"],
+        "iterations": 7,
+        "seed": 3,
+    }
+    assert tree["sgan_fm"]["labelled"]["seed"] == 3
+    assert "labelled" not in repeats.seed_tree(base, {}, "gan1d", 3)["gan1d"]
+
+
+@pytest.fixture
+def project(tmp_path):
+    """A tiny prepared data set with 20-label subsets for seeds 0 and 1, a tiny SGAN-FM
+    params file, and a profile that shortens its schedule."""
+    dataset = tiny_dataset()
+    prepared = tmp_path / "prepared"
+    prepared.mkdir()
+    np.savez(
+        prepare.dataset_path(prepared, "mnist"),
+        x_train=dataset.x_train,
+        y_train=dataset.y_train,
+        x_test=dataset.x_test,
+        y_test=dataset.y_test,
+    )
+    for seed in (0, 1):
+        labels.write_subsets(prepared / "labels", dataset.y_train, 20, seed)
+    raw = yaml.safe_load((REPO / "params.yaml").read_text())
+    section = raw["sgan_fm"]
+    section["schedule"].update(
+        {"iterations": 4, "batch_size": 4, "log_every": 1, "sample_every": 4, "xla": False}
+    )
+    section["labelled"]["count"] = 20
+    section["generator"]["units"] = [16]
+    section["discriminator"].update({"units": [24, 12], "init_batch": 40})
+    params_path = tmp_path / "params.yaml"
+    params_path.write_text(yaml.safe_dump(raw))
+    profile_path = tmp_path / "short.yaml"
+    profile_path.write_text(yaml.safe_dump({"sgan_fm": {"schedule": {"iterations": 2}}}))
+    return {
+        "params_path": params_path,
+        "profile_path": profile_path,
+        "prepared": prepared,
+        "workdir": tmp_path / "runs",
+    }
+
+
+def test_seeds_train_once_under_the_profile_and_are_summarised(project):
+    workdir = project["workdir"]
+
+    # seed 5 has no labelled subset: it fails, seed 0 still finishes, no summary is written
+    with pytest.raises(repeats.RepeatError, match=r"seed 5 failed \(exit 1\).*20-5"):
+        repeats.run("sgan_fm", [0, 5], **project, jobs=2)
+    assert not (workdir / "summary.json").exists()
+    seed0_metrics = workdir / "seed-0" / "metrics" / "sgan_fm.json"
+    finished_at = seed0_metrics.stat().st_mtime_ns
+
+    summary = repeats.run("sgan_fm", [0, 1], **project, jobs=2)
+    assert seed0_metrics.stat().st_mtime_ns == finished_at  # not trained again
+    values = []
+    for seed in (0, 1):
+        metrics = json.loads((workdir / f"seed-{seed}" / "metrics" / "sgan_fm.json").read_text())
+        assert metrics["steps"] == 2  # the profile's schedule, not params.yaml's 4
+        assert metrics["seed"] == seed
+        assert summary["per_seed"][str(seed)] == metrics["test_accuracy"]
+        assert summary["mlflow_run_ids"][str(seed)] == metrics["mlflow_run_id"]
+        values.append(metrics["test_accuracy"])
+    assert summary["n"] == 2
+    assert summary["mean"] == pytest.approx(np.mean(values))
+    assert summary["ci_low"] <= summary["mean"] <= summary["ci_high"]
+    assert json.loads((workdir / "summary.json").read_text()) == summary
+    # seed 5 failed before its run began; each finished seed logged one run
+    runs = [r for r in tracking.find_runs("train") if r.info.run_name == "sgan_fm"]
+    assert sorted(r.info.run_id for r in runs) == sorted(summary["mlflow_run_ids"].values())
+    assert {r.info.status for r in runs} == {"FINISHED"}
+
+    # a metric the stage does not write is named with the file, and the summary is kept
+    with pytest.raises(repeats.RepeatError, match=r"seed-0.*no numeric metric 'accuracy'"):
+        repeats.run("sgan_fm", [0, 1], **project, metric="accuracy")
+    assert json.loads((workdir / "summary.json").read_text()) == summary
+
+
+def test_a_bad_profile_value_is_one_line_and_writes_nothing(project, capsys):
+    project["profile_path"].write_text(yaml.safe_dump({"sgan_fm": {"schedule": {"iterations": 0}}}))
+    argv = ["run", "sgan_fm", "--seeds", "0", "1", "--params", str(project["params_path"])]
+    argv += ["--profile", str(project["profile_path"]), "--workdir", str(project["workdir"])]
+    with pytest.raises(SystemExit) as exit_info:
+        repeats.main(argv)
+    assert exit_info.value.code == 1
+    error = capsys.readouterr().err.strip()
+    assert len(error.splitlines()) == 1
+    assert error.startswith("repeats: error: ")
+    assert "sgan_fm.schedule.iterations: must be > 0, got 0" in error
+    assert not project["workdir"].exists()
+
+
+def test_seeds_must_be_distinct(project):
+    with pytest.raises(ParamsError, match="--seeds: must be distinct"):
+        repeats.run("sgan_fm", [0, 0], **project)
