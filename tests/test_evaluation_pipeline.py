@@ -83,8 +83,17 @@ def test_pipeline_after_training_end_to_end(tmp_path, layout):
     assert "| 20 |" in text and "floor: real test images" in text
     assert "SGAN-FM − supervised" in text and "sgan_fm classifier test accuracy" in text
     assert written["mlflow_run_id"] in text
+    assert "`sgan_fm` is not a seed" in text
     for name in ("sgan-samples.png", "sgan-losses.png", "gan1d-samples.png", "study.png"):
         assert (out.parent / "figures" / name).is_file()
+
+
+def test_report_calls_only_the_seed_families_seeds():
+    only_seeds = report.trained_how(["gan1d", "sgan"])
+    assert only_seeds.startswith("The seed families (`gan1d`, `sgan`) were trained")
+    assert "not a seed" not in only_seeds
+    with_fm = report.trained_how(["sgan", "sgan_fm"])
+    assert "(`sgan`)" in with_fm and "`sgan_fm` is not a seed" in with_fm
 
 
 def test_evaluate_before_train_names_the_missing_stage(tmp_path, layout):

@@ -17,6 +17,9 @@ from ganbench import atomic, params, plots, stage_outputs, tracking
 from ganbench.models.registry import FAMILIES
 from ganbench.study import aggregate
 
+# Families offered beside the seeds, with the source their recipe follows.
+NOT_SEEDS = {"sgan_fm": "the MNIST recipe of Salimans et al. 2016 (feature matching)"}
+
 IMAGE_METRICS = (
     ("fid", "FID-style ↓"),
     ("kid", "KID ↓"),
@@ -176,6 +179,17 @@ def write_figures(figures: Path, paths: ReportPaths, gans: list[str]) -> dict[st
     return made
 
 
+def trained_how(gans: list[str]) -> str:
+    """Which families follow a seed notebook's algorithm and which follow a paper."""
+    seeds = [f"`{gan}`" for gan in gans if gan not in NOT_SEEDS]
+    text = f"The seed families ({', '.join(seeds)}) were trained with their seed notebooks' "
+    text += "algorithms."
+    for gan in gans:
+        if gan in NOT_SEEDS:
+            text += f" `{gan}` is not a seed: it follows {NOT_SEEDS[gan]}."
+    return text
+
+
 def run(params_path: str = "params.yaml", paths: ReportPaths | None = None) -> Path:
     paths = paths or ReportPaths()
     config_all = params.load(params_path)
@@ -230,9 +244,9 @@ def render(
         "# ganbench benchmark report",
         f"Dataset **{dataset}**. Produced by `dvc repro` from git commit "
         f"`{tracking.git_commit()}` with `{params_path}` (reproduced in full at the end). "
-        "Five GAN families were trained as their seed notebooks specify, then scored with "
-        "the same metrics in the feature space of a reference classifier the pipeline "
-        "trains itself. Every number below is copied from the stage outputs in `metrics/`.",
+        f"{trained_how(list(trained))} Every GAN was scored with the same metrics in the "
+        "feature space of a reference classifier the pipeline trains itself. Every number "
+        "below is copied from the stage outputs in `metrics/`.",
         "## What was run",
         markdown_table(
             ["GAN", "iterations", "training loop s", "stage s", "MLflow run"], schedule_rows
