@@ -30,6 +30,7 @@ from ganbench import params, training  # noqa: E402
 from ganbench.data import prepare  # noqa: E402
 from ganbench.models import registry  # noqa: E402
 from ganbench.models.base import scale_images  # noqa: E402
+from ganbench.models.sgan_fm import WeightNormDense  # noqa: E402
 
 
 def matmul_peak_gflops(size: int = 2048, repeats: int = 20) -> float:
@@ -49,6 +50,8 @@ def forward_flops(model: keras.Model) -> float:
     for layer in model._flatten_layers(include_self=False):
         if isinstance(layer, keras.layers.Dense):
             total += 2 * layer.kernel.shape[0] * layer.kernel.shape[1]
+        elif isinstance(layer, WeightNormDense):
+            total += 2 * layer.v.shape[0] * layer.v.shape[1]
         elif isinstance(layer, keras.layers.Conv2D | keras.layers.Conv1D):
             out = layer.output.shape
             positions = int(np.prod(out[1:-1]))
@@ -71,6 +74,8 @@ def iteration_flops(gan: str, model, config) -> float:
         return n * (g + 3 * d + 3 * d + 3 * g + 2 * d)
     if gan == "wgan":
         return config.n_critic * n * (3 * d + g + 3 * d) + n * (3 * g + 2 * d)
+    if gan == "sgan_fm":  # labelled, unlabelled and fake D passes; G through frozen D + real
+        return n * (g + 3 * 3 * d) + n * (3 * g + 2 * d + d)
     # dcgan and gan1d: d_steps on a concatenated real + fake batch, then g_steps
     per_d = n * g + 2 * n * 3 * d
     return config.d_steps * per_d + config.g_steps * n * (3 * g + 2 * d)
@@ -98,6 +103,9 @@ def load_data(dataset: str) -> prepare.Dataset:
 
 
 def seed_style(gan: str, config, data: prepare.Dataset):
+    """The seed notebook's loop, or None for a family that has no seed (sgan_fm)."""
+    if gan == "sgan_fm":
+        return None
     if gan == "gan1d":
         return seed_loops.gan1d_loop(config)[0]
     x = scale_images(data.x_train, config.pixel_range)
@@ -149,7 +157,8 @@ def main() -> None:
     print(header)
     for gan in args.families.split(","):
         config = config_all.gans[gan]
-        seed_rate = rate(seed_style(gan, config, data), args.seconds)
+        seed_loop = seed_style(gan, config, data)
+        seed_rate = rate(seed_loop, args.seconds) if seed_loop else float("nan")
         model, cfg, plain = ganbench_step(gan, config, data, xla=False)
         plain_rate = rate(plain, args.seconds)
         try:
