@@ -1,6 +1,11 @@
 """Repeating a family's training over seeds under a profile, on tiny data."""
 
 import json
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -119,3 +124,42 @@ def test_a_bad_profile_value_is_one_line_and_writes_nothing(project, capsys):
 def test_seeds_must_be_distinct(project):
     with pytest.raises(ParamsError, match="--seeds: must be distinct"):
         repeats.run("sgan_fm", [0, 0], **project)
+
+
+def processes_naming(text: str) -> list[int]:
+    found = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            if text in cmdline.read_bytes().decode(errors="replace"):
+                found.append(int(cmdline.parent.name))
+        except OSError:
+            continue  # the process ended while being read
+    return found
+
+
+def test_a_stopped_repeat_passes_the_signal_to_its_seeds_which_checkpoint(project):
+    project["profile_path"].write_text(
+        yaml.safe_dump({"sgan_fm": {"schedule": {"iterations": 100000}}})
+    )
+    workdir = project["workdir"]
+    command = [sys.executable, "-m", "ganbench.repeats", "run", "sgan_fm", "--seeds", "0"]
+    for flag in ("params_path", "profile_path", "prepared", "workdir"):
+        command += [f"--{flag.removesuffix('_path')}", str(project[flag])]
+    parent = subprocess.Popen(command, stderr=subprocess.PIPE, text=True)
+    log = workdir / "seed-0" / "train.log"
+    deadline = time.monotonic() + 120
+    while not (log.is_file() and "/100000" in log.read_text(errors="replace")):
+        assert time.monotonic() < deadline and parent.poll() is None, "training never started"
+        time.sleep(0.5)
+    time.sleep(5)  # inside the loop: its steps take milliseconds
+    parent.send_signal(signal.SIGTERM)
+    _, stderr = parent.communicate(timeout=120)
+
+    assert parent.returncode == 130
+    assert stderr.strip().splitlines()[-1].startswith("repeats: interrupted (signal 15")
+    assert processes_naming(str(workdir)) == []  # the seed's process ended too
+    checkpoint = workdir / "seed-0" / "checkpoints" / "sgan_fm" / "checkpoint.npz"
+    with np.load(checkpoint) as stored:
+        assert json.loads(stored["meta"].tobytes().decode())["step"] > 0
+    assert not (workdir / "summary.json").exists()
+    assert not (workdir / "seed-0" / "metrics" / "sgan_fm.json").exists()

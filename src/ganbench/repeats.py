@@ -16,10 +16,11 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import subprocess
 import sys
+import time
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,6 +33,7 @@ from ganbench.models import registry
 from ganbench.study import aggregate
 
 LOG_NAME = "train.log"
+POLL_SECONDS = 0.5
 
 
 class RepeatError(RuntimeError):
@@ -113,23 +115,47 @@ def last_line(path: Path) -> str:
 
 def train_seeds(plan: Plan, jobs: int) -> None:
     """Train the unfinished seeds, `jobs` at a time, each in its own process (TensorFlow's
-    determinism settings are per process); with several jobs the cores are split."""
-    pending = [s for s in plan.seeds if not metrics_path(plan, s).is_file()]
+    determinism settings are per process); with several jobs the cores are split.
+
+    SIGINT and SIGTERM are passed on to the running seeds, which checkpoint and exit; no
+    new seed starts after one, and the run ends as interrupted."""
+    queue = [s for s in plan.seeds if not metrics_path(plan, s).is_file()]
     env = dict(os.environ)
     if jobs > 1:
         env.setdefault("TF_NUM_INTRAOP_THREADS", str(max(1, (os.cpu_count() or 1) // jobs)))
+    running: dict[int, subprocess.Popen] = {}
+    failed: list[tuple[int, int]] = []
+    signals: list[int] = []
 
-    def train(seed: int) -> tuple[int, int]:
+    def forward(signum: int, frame: object) -> None:
+        signals.append(signum)
+        for process in running.values():
+            process.send_signal(signum)
+
+    def start(seed: int) -> subprocess.Popen:
         folder = seed_dir(plan, seed)
         command = [sys.executable, "-m", "ganbench.repeats", "train-seed", plan.gan, str(folder)]
         command += ["--prepared", str(plan.prepared)]
         with open(folder / LOG_NAME, "a") as log:
-            done = subprocess.run(command, stdout=log, stderr=subprocess.STDOUT, env=env)
-        return seed, done.returncode
+            return subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env)
 
-    with ThreadPoolExecutor(max_workers=jobs) as pool:
-        outcomes = list(pool.map(train, pending))
-    failed = [(seed, code) for seed, code in outcomes if code != 0]
+    previous = {sig: signal.signal(sig, forward) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        while running or (queue and not signals):
+            while queue and not signals and len(running) < jobs:
+                seed = queue.pop(0)
+                running[seed] = start(seed)
+            for seed, process in list(running.items()):
+                if process.poll() is not None:
+                    del running[seed]
+                    if process.returncode != 0:
+                        failed.append((seed, process.returncode))
+            time.sleep(POLL_SECONDS)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    if signals:
+        raise KeyboardInterrupt(f"signal {signals[0]}; seeds resume from their checkpoints")
     if failed:
         raise RepeatError(
             "; ".join(
