@@ -100,6 +100,12 @@ def test_seeds_train_once_under_the_profile_and_are_summarised(project):
     runs = [r for r in tracking.find_runs("train") if r.info.run_name == "sgan_fm"]
     assert sorted(r.info.run_id for r in runs) == sorted(summary["mlflow_run_ids"].values())
     assert {r.info.status for r in runs} == {"FINISHED"}
+    parent = tracking.connect().get_run(summary["mlflow_run_id"])
+    assert parent.info.status == "FINISHED"
+    assert parent.data.metrics["test_accuracy_mean"] == pytest.approx(summary["mean"])
+    assert parent.data.metrics["test_accuracy_seed_1"] == summary["per_seed"]["1"]
+    for run in runs:
+        assert run.data.tags["mlflow.parentRunId"] == summary["mlflow_run_id"]
 
     # a metric the stage does not write is named with the file, and the summary is kept
     with pytest.raises(repeats.RepeatError, match=r"seed-0.*no numeric metric 'accuracy'"):

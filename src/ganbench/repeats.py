@@ -1,6 +1,6 @@
 """Train one family over several seeds under a profile and summarise one of its metrics.
 
-    python -m ganbench.repeats run sgan_fm --profile profiles/paper.yaml --seeds 0 1 2 --jobs 2
+    python -m ganbench.repeats run sgan_fm --profile profiles/paper.yaml --seeds 0 1 2 --jobs 3
 
 A headline figure such as SGAN-FM's accuracy at 100 labels is a mean over seeds, and under
 the paper profile each seed is hours of CPU. So every seed trains through the ordinary train
@@ -31,6 +31,7 @@ from ganbench import atomic, params, profiles, tracking
 from ganbench.cli import EXIT_USER_ERROR, run_stage
 from ganbench.models import registry
 from ganbench.study import aggregate
+from ganbench.study.summary import nest_runs
 
 LOG_NAME = "train.log"
 POLL_SECONDS = 0.5
@@ -182,7 +183,8 @@ def train_one_seed(gan: str, folder: Path, prepared: Path) -> None:
 
 
 def summarise(plan: Plan, profile_path: Path | None) -> dict[str, Any]:
-    """Collect the metric from every seed's train metrics and write summary.json."""
+    """Collect the metric from every seed's train metrics, log it as one MLflow run with
+    the seeds' runs nested under it, and write summary.json."""
     per_seed: dict[str, float] = {}
     run_ids: dict[str, str] = {}
     for seed in plan.seeds:
@@ -195,17 +197,37 @@ def summarise(plan: Plan, profile_path: Path | None) -> dict[str, Any]:
                 f"{path}: no numeric metric {plan.metric!r} (has: {', '.join(numeric)})"
             )
         per_seed[str(seed)] = float(value)
-        run_ids[str(seed)] = metrics.get("mlflow_run_id", "")
+        run_ids[str(seed)] = metrics["mlflow_run_id"]
+    stats = aggregate.summarise(per_seed.values(), plan.confidence)
     summary = {
         "gan": plan.gan,
         "profile": str(profile_path) if profile_path else None,
         "metric": plan.metric,
         "confidence": plan.confidence,
         "per_seed": per_seed,
-        **aggregate.summarise(per_seed.values(), plan.confidence),
+        **stats,
         "mlflow_run_ids": run_ids,
     }
-    atomic.write_json(plan.workdir / "summary.json", summary)
+    name = f"{plan.workdir.name} seeds {','.join(per_seed)}"
+    # In the seeds' own experiment, so that the MLflow UI shows them nested under it.
+    with tracking.run("train", name, "repeats", tags={"gan": plan.gan}) as tracked:
+        tracked.log_params(
+            {
+                "profile": summary["profile"],
+                "metric": plan.metric,
+                "confidence": plan.confidence,
+                "seeds": ",".join(per_seed),
+            }
+        )
+        tracked.log_metrics(
+            {
+                **{f"{plan.metric}_{key}": v for key, v in stats.items() if v is not None},
+                **{f"{plan.metric}_seed_{seed}": v for seed, v in per_seed.items()},
+            }
+        )
+        nest_runs(tracked.run_id, list(run_ids.values()))
+        summary["mlflow_run_id"] = tracked.run_id
+        atomic.write_json(plan.workdir / "summary.json", summary)
     return summary
 
 
