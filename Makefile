@@ -39,8 +39,9 @@ paper: $(STAMP)
 		$$($(VENV)/bin/python -m ganbench.profiles profiles/paper.yaml)
 
 # SGAN-FM at 100 labels under the paper profile, over seeds 0-2, all three at once;
-# resumable (about 10 h on 2 cores). Writes runs/sgan_fm-paper/summary.json.
+# resumable (about 10 h on 2 cores). Writes $(PAPER_RUNS)/summary.json.
+PAPER_RUNS ?= runs/sgan_fm-paper
 paper-sgan-fm: $(STAMP)
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/dvc repro prepare
 	$(VENV)/bin/python -m ganbench.repeats run sgan_fm --profile profiles/paper.yaml \
-		--seeds 0 1 2 --jobs 3
+		--seeds 0 1 2 --jobs 3 --workdir $(PAPER_RUNS)
