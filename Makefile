@@ -4,6 +4,8 @@
 PYTHON ?= python3.11
 VENV := .venv
 STAMP := $(VENV)/.installed
+DVC ?= $(VENV)/bin/dvc
+PAPER_PROFILE ?= profiles/paper.yaml
 
 .PHONY: repro test test-slow benchmark mlflow-ui clean-venv paper paper-sgan-fm
 
@@ -14,7 +16,7 @@ $(STAMP): requirements.lock pyproject.toml
 	touch $(STAMP)
 
 repro: $(STAMP)
-	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/dvc repro
+	PATH="$(abspath $(VENV))/bin:$$PATH" $(DVC) repro
 
 test: $(STAMP)
 	$(VENV)/bin/ruff check .
@@ -34,14 +36,18 @@ clean-venv:
 	rm -rf $(VENV)
 
 # The seeds' and SGAN-FM's full schedules as a DVC experiment (about 8 days on 2 cores).
+# The overrides are computed first, so that a bad profile stops here instead of running the
+# experiment on the default params, and read back through eval, because a list value such
+# as `[0, 1, 2]` holds spaces that only its quoting keeps in one argument.
 paper: $(STAMP)
-	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/dvc exp run -n paper \
-		$$($(VENV)/bin/python -m ganbench.profiles profiles/paper.yaml)
+	overrides="$$($(VENV)/bin/python -m ganbench.profiles $(PAPER_PROFILE))" && \
+		export PATH="$(abspath $(VENV))/bin:$$PATH" && \
+		eval "$(DVC) exp run -n paper $$overrides"
 
 # SGAN-FM at 100 labels under the paper profile, over seeds 0-2, all three at once;
 # resumable (about 10 h on 2 cores). Writes $(PAPER_RUNS)/summary.json.
 PAPER_RUNS ?= runs/sgan_fm-paper
 paper-sgan-fm: $(STAMP)
-	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/dvc repro prepare
-	$(VENV)/bin/python -m ganbench.repeats run sgan_fm --profile profiles/paper.yaml \
+	PATH="$(abspath $(VENV))/bin:$$PATH" $(DVC) repro prepare
+	$(VENV)/bin/python -m ganbench.repeats run sgan_fm --profile $(PAPER_PROFILE) \
 		--seeds 0 1 2 --jobs 3 --workdir $(PAPER_RUNS)
