@@ -31,6 +31,7 @@ from ganbench.data import prepare  # noqa: E402
 from ganbench.models import registry  # noqa: E402
 from ganbench.models.base import scale_images  # noqa: E402
 from ganbench.models.sgan_fm import WeightNormDense  # noqa: E402
+from ganbench.report import NOT_SEEDS  # noqa: E402
 
 
 def matmul_peak_gflops(size: int = 2048, repeats: int = 20) -> float:
@@ -103,8 +104,8 @@ def load_data(dataset: str) -> prepare.Dataset:
 
 
 def seed_style(gan: str, config, data: prepare.Dataset):
-    """The seed notebook's loop, or None for a family that has no seed (sgan_fm)."""
-    if gan == "sgan_fm":
+    """The seed notebook's loop, or None for a family that has no seed notebook."""
+    if gan in NOT_SEEDS:
         return None
     if gan == "gan1d":
         return seed_loops.gan1d_loop(config)[0]

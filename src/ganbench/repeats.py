@@ -61,18 +61,6 @@ def seed_tree(base: dict, profile: dict, gan: str, seed: int) -> dict:
     return profiles.apply(tree, {gan: override})
 
 
-def read_yaml(path: Path) -> dict:
-    try:
-        tree = yaml.safe_load(path.read_text())
-    except OSError as err:
-        raise params.ParamsError(str(path), [f"cannot read: {err.strerror}"]) from err
-    except yaml.YAMLError as err:
-        raise params.ParamsError(str(path), ["not valid YAML"]) from err
-    if not isinstance(tree, dict):
-        raise params.ParamsError(str(path), ["top level must be a mapping"])
-    return tree
-
-
 def seed_dir(plan: Plan, seed: int) -> Path:
     return plan.workdir / f"seed-{seed}"
 
@@ -84,8 +72,8 @@ def metrics_path(plan: Plan, seed: int) -> Path:
 def seed_params(plan: Plan, params_path: Path, profile_path: Path | None) -> dict[int, str]:
     """Every seed's params file, each checked as a stage would check it, before any work."""
     registry.module(plan.gan)
-    base = read_yaml(params_path)
-    profile = read_yaml(profile_path) if profile_path else {}
+    base = profiles.read(params_path)
+    profile = profiles.read(profile_path) if profile_path else {}
     source = f"{params_path} + {profile_path}" if profile_path else str(params_path)
     if plan.gan not in base:
         raise params.ParamsError(str(params_path), [f"{plan.gan}: section is missing"])
