@@ -11,8 +11,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import yaml
-
 from ganbench import profiles
 
 REPO = Path(__file__).resolve().parents[1]
@@ -40,8 +38,7 @@ def test_paper_target_passes_every_override_as_one_argument(tmp_path):
     assert arguments[:4] == ["exp", "run", "-n", "paper"]
     flags, values = arguments[4::2], arguments[5::2]
     assert set(flags) == {"-S"}
-    expected = [item for item in profiles.overrides(yaml.safe_load(profile.read_text()))]
-    assert values == expected
+    assert values == profiles.overrides(profiles.read(profile))
     assert any(" " in value for value in values)  # a list value survived whole
 
 
