@@ -6,6 +6,8 @@ VENV := .venv
 STAMP := $(VENV)/.installed
 DVC ?= $(VENV)/bin/dvc
 PAPER_PROFILE ?= profiles/paper.yaml
+# DVC's stages call `python`, so every recipe finds the environment's tools first.
+export PATH := $(abspath $(VENV))/bin:$(PATH)
 
 .PHONY: repro test test-slow benchmark mlflow-ui clean-venv paper paper-sgan-fm
 
@@ -16,7 +18,7 @@ $(STAMP): requirements.lock pyproject.toml
 	touch $(STAMP)
 
 repro: $(STAMP)
-	PATH="$(abspath $(VENV))/bin:$$PATH" $(DVC) repro
+	$(DVC) repro
 
 test: $(STAMP)
 	$(VENV)/bin/ruff check .
@@ -41,13 +43,12 @@ clean-venv:
 # as `[0, 1, 2]` holds spaces that only its quoting keeps in one argument.
 paper: $(STAMP)
 	overrides="$$($(VENV)/bin/python -m ganbench.profiles $(PAPER_PROFILE))" && \
-		export PATH="$(abspath $(VENV))/bin:$$PATH" && \
 		eval "$(DVC) exp run -n paper $$overrides"
 
 # SGAN-FM at 100 labels under the paper profile, over seeds 0-2, all three at once;
 # resumable (about 10 h on 2 cores). Writes $(PAPER_RUNS)/summary.json.
 PAPER_RUNS ?= runs/sgan_fm-paper
 paper-sgan-fm: $(STAMP)
-	PATH="$(abspath $(VENV))/bin:$$PATH" $(DVC) repro prepare
+	$(DVC) repro prepare
 	$(VENV)/bin/python -m ganbench.repeats run sgan_fm --profile $(PAPER_PROFILE) \
 		--seeds 0 1 2 --jobs 3 --workdir $(PAPER_RUNS)

@@ -19,7 +19,10 @@ REPO = Path(__file__).resolve().parents[1]
 def run_paper_target(tmp_path: Path, profile: Path) -> tuple[subprocess.CompletedProcess, Path]:
     record = tmp_path / "dvc-arguments.txt"
     fake_dvc = tmp_path / "dvc"
-    fake_dvc.write_text(f"#!/bin/sh\nprintf '%s\\n' \"$@\" > {record}\n")
+    fake_dvc.write_text(
+        f"#!/bin/sh\nprintf '%s\\n' \"$@\" > {record}\n"
+        f"command -v python > {tmp_path / 'python-on-path.txt'}\n"
+    )
     fake_dvc.chmod(0o755)
     venv = Path(sys.executable).parent.parent  # this interpreter's environment
     command = [
@@ -40,6 +43,15 @@ def test_paper_target_passes_every_override_as_one_argument(tmp_path):
     assert set(flags) == {"-S"}
     assert values == profiles.overrides(profiles.read(profile))
     assert any(" " in value for value in values)  # a list value survived whole
+
+
+def test_paper_target_runs_dvc_with_the_environment_first_on_path(tmp_path):
+    """DVC's stages call `python`; it must be the environment's, not the system's."""
+    finished, _ = run_paper_target(tmp_path, REPO / "profiles" / "paper.yaml")
+    assert finished.returncode == 0, finished.stderr
+    found = (tmp_path / "python-on-path.txt").read_text().strip()
+    venv = Path(sys.executable).parent.parent
+    assert Path(found).parent == venv / "bin"
 
 
 def test_paper_target_with_a_bad_profile_stops_before_dvc(tmp_path):
