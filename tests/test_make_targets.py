@@ -14,6 +14,8 @@ from pathlib import Path
 from ganbench import profiles
 
 REPO = Path(__file__).resolve().parents[1]
+VENV = Path(sys.executable).parent.parent  # this interpreter's environment
+PYTHON_FOUND = "python-on-path.txt"  # where the stand-in dvc notes which `python` it sees
 
 
 def run_paper_target(tmp_path: Path, profile: Path) -> tuple[subprocess.CompletedProcess, Path]:
@@ -21,13 +23,12 @@ def run_paper_target(tmp_path: Path, profile: Path) -> tuple[subprocess.Complete
     fake_dvc = tmp_path / "dvc"
     fake_dvc.write_text(
         f"#!/bin/sh\nprintf '%s\\n' \"$@\" > {record}\n"
-        f"command -v python > {tmp_path / 'python-on-path.txt'}\n"
+        f"command -v python > {tmp_path / PYTHON_FOUND}\n"
     )
     fake_dvc.chmod(0o755)
-    venv = Path(sys.executable).parent.parent  # this interpreter's environment
     command = [
         "make", "--no-print-directory", "-C", str(REPO), "paper",
-        "STAMP=", f"VENV={venv}", f"DVC={fake_dvc}", f"PAPER_PROFILE={profile}",
+        "STAMP=", f"VENV={VENV}", f"DVC={fake_dvc}", f"PAPER_PROFILE={profile}",
     ]  # fmt: skip
     env = {**os.environ, "MAKEFLAGS": ""}
     return subprocess.run(command, capture_output=True, text=True, env=env), record
@@ -49,9 +50,8 @@ def test_paper_target_runs_dvc_with_the_environment_first_on_path(tmp_path):
     """DVC's stages call `python`; it must be the environment's, not the system's."""
     finished, _ = run_paper_target(tmp_path, REPO / "profiles" / "paper.yaml")
     assert finished.returncode == 0, finished.stderr
-    found = (tmp_path / "python-on-path.txt").read_text().strip()
-    venv = Path(sys.executable).parent.parent
-    assert Path(found).parent == venv / "bin"
+    found = (tmp_path / PYTHON_FOUND).read_text().strip()
+    assert Path(found).parent == VENV / "bin"
 
 
 def test_paper_target_with_a_bad_profile_stops_before_dvc(tmp_path):
