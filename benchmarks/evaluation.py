@@ -22,7 +22,7 @@ import keras
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from ganbench import evaluate_stage, params, reference, training  # noqa: E402
+from ganbench import evaluate_stage, params, reference, scoring, training  # noqa: E402
 from ganbench.data import prepare  # noqa: E402
 from ganbench.models import registry  # noqa: E402
 
@@ -58,11 +58,11 @@ def main() -> None:
         "generate (not part of the target)", lambda: model.generate(p.samples, 0), log
     )
     real_pixels = reference.unit_images(dataset.x_train[: p.real_samples])
-    fake = timed("features: generated", lambda: evaluate_stage.ImageSet.of(net, generated), log)
-    real = timed("features: real", lambda: evaluate_stage.ImageSet.of(net, real_pixels), log)
+    fake = timed("features: generated", lambda: scoring.ImageSet.of(net, generated), log)
+    real = timed("features: real", lambda: scoring.ImageSet.of(net, real_pixels), log)
     timed(
         "metrics (FID, KID, P/R/D/C, CS, pixels)",
-        lambda: evaluate_stage.feature_metrics(fake, real, p),
+        lambda: scoring.feature_metrics(fake, real, p),
         log,
     )
 

@@ -1,4 +1,5 @@
-"""DVC stage `reference`: train the reference classifier the evaluation metrics rely on."""
+"""DVC stage `reference`: publish the reference classifier the evaluation metrics rely on
+(the pinned one by default); with --pin, train a new one and pin it instead."""
 
 from __future__ import annotations
 
@@ -11,10 +12,23 @@ from ganbench.cli import run_stage
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--params", default="params.yaml")
+    parser.add_argument(
+        "--pin",
+        action="store_true",
+        help="train the network on data.dataset and make it the pinned one (new hash)",
+    )
     args = parser.parse_args()
+    if args.pin:
+        record = reference_stage.pin(args.params)
+        print(
+            f"reference: pinned references/{record['dataset']}/: weights hash "
+            f"{record['weights_hash']} (was {record['previous_weights_hash'] or 'none'}), "
+            f"test accuracy {record['test_accuracy']:.4f}, {record['train_seconds']:.0f} s"
+        )
+        return
     metrics = reference_stage.run(args.params)
     print(
-        f"reference: test accuracy {metrics['test_accuracy']:.4f}, "
+        f"reference ({metrics['source']}): test accuracy {metrics['test_accuracy']:.4f}, "
         f"weights {metrics['weights_hash']}, {metrics['wall_seconds']:.0f} s"
     )
 

@@ -151,3 +151,17 @@ def test_accuracy_report_counts():
     assert report["per_class_accuracy"][:3] == [0.5, 1.0, 0.5]
     assert report["confusion_matrix"][0][:3] == [1, 1, 0]
     assert report["confusion_matrix"][2][:3] == [1, 0, 1]
+
+
+def test_class_coverage_entropy_and_kl_by_hand():
+    balanced = classification.class_coverage(np.arange(1000) % 10)
+    assert balanced["class_shares"] == [0.1] * 10
+    assert balanced["class_entropy"] == pytest.approx(np.log(10))
+    assert balanced["class_kl_uniform"] == pytest.approx(0.0, abs=1e-12)
+    collapsed = classification.class_coverage(np.full(50, 7))
+    assert collapsed["class_shares"][7] == 1.0 and collapsed["class_entropy"] == 0.0
+    assert collapsed["class_kl_uniform"] == pytest.approx(np.log(10))
+    # three classes at 1/2, 1/4, 1/4: H = 1.5 log 2
+    skewed = classification.class_coverage(np.array([0, 0, 1, 2]))
+    assert skewed["class_entropy"] == pytest.approx(1.5 * np.log(2))
+    assert skewed["class_kl_uniform"] == pytest.approx(np.log(10) - 1.5 * np.log(2))

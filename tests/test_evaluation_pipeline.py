@@ -3,6 +3,7 @@ synthetic data in a temporary directory, plus the failures each stage must name 
 
 from __future__ import annotations
 
+import csv
 import json
 
 import pytest
@@ -20,10 +21,19 @@ def layout(tmp_path):
 
 def test_pipeline_after_training_end_to_end(tmp_path, layout):
     params_path = write_params(tmp_path, tiny_raw())
-    for gan in FAMILIES:
-        train_stage.run(gan, params_path, layout["train"], progress=False)
     ref = reference_stage.run(params_path, layout["reference"])
     assert 0.0 <= ref["test_accuracy"] <= 1.0 and len(ref["weights_hash"]) == 16
+    for gan in FAMILIES:
+        train_stage.run(gan, params_path, layout["train"], progress=False)
+    # every evaluate_every steps and at the end, from the untrained step 0
+    with open(layout["train"].progress / "sgan.csv") as handle:
+        curve = list(csv.DictReader(handle))
+    assert [int(row["step"]) for row in curve] == [0, 4]
+    assert {"fid", "kid", "precision", "recall", "class_entropy", "test_accuracy"} <= set(curve[0])
+    trained = json.loads((layout["train"].metrics / "sgan.json").read_text())
+    history = tracking.connect().get_metric_history(trained["mlflow_run_id"], "progress_fid")
+    assert [m.step for m in history] == [0, 4]
+    assert history[-1].value == pytest.approx(float(curve[-1]["fid"]))
 
     image = evaluate_stage.run("sgan", params_path, layout["evaluate"])
     for key in ("fid", "kid", "kid_std", "precision", "recall", "classifier_score", "pixel_w1"):
@@ -103,8 +113,14 @@ def test_evaluate_before_train_names_the_missing_stage(tmp_path, layout):
     assert not (tmp_path / "metrics" / "sgan.json").exists()
 
 
-def test_evaluate_without_reference_names_the_reference_stage(tmp_path, layout):
-    params_path = write_params(tmp_path, tiny_raw())
+def test_train_and_evaluate_without_reference_name_the_reference_stage(tmp_path, layout):
+    raw = tiny_raw()
+    params_path = write_params(tmp_path, raw)
+    with pytest.raises(FileNotFoundError, match=r"run the reference stage"):
+        train_stage.run("sgan", params_path, layout["train"], progress=False)
+    assert not (tmp_path / "metrics" / "train" / "sgan.json").exists()
+    raw["sgan"]["schedule"]["evaluate_every"] = 0  # no scoring during training
+    params_path = write_params(tmp_path, raw)
     train_stage.run("sgan", params_path, layout["train"], progress=False)
     with pytest.raises(FileNotFoundError, match=r"run the reference stage"):
         evaluate_stage.run("sgan", params_path, layout["evaluate"])

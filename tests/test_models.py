@@ -1,5 +1,6 @@
 """Every GAN family on tiny data: finite losses, output shapes, determinism, resume."""
 
+import dataclasses
 import subprocess
 import sys
 
@@ -7,9 +8,10 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from ganbench import training
+from ganbench import params, reference, scoring, training
 from ganbench.models import registry
-from tests.tiny import REPO, build
+from ganbench.progress import ProgressEvaluator, progress_settings
+from tests.tiny import REPO, build, tiny_dataset, weights
 
 FAMILIES = list(registry.FAMILIES)
 
@@ -84,7 +86,7 @@ def test_changed_config_does_not_resume(tmp_path):
     model, _ = build("gan1d", tmp_path)
     run_steps(model, tmp_path, stop_after=2)
     other = training.Checkpointer(tmp_path / "ckpt.npz", model, "another-config")
-    assert other.restore() == (0, [])
+    assert other.restore() == (0, training.Log())
 
 
 def test_nan_loss_stops_the_loop(tmp_path):
@@ -139,3 +141,71 @@ def test_gan1d_moves_generated_mean_toward_target(tmp_path):
     after = model.generate(50, seed=5).mean()
     assert abs(after - config.target_mean) < abs(before - config.target_mean) - 1.0
     assert abs(after - config.target_mean) < abs(noise_mean - config.target_mean)
+
+
+def rmsprop_by_hand(grads, lr, rho, epsilon, outside):
+    """RMSprop in float64 from zero accumulators: Keras 2 divides by sqrt(v) + epsilon,
+    Keras 3 by sqrt(v + epsilon)."""
+    w, v = np.zeros(3), np.zeros(3)
+    for g in grads:
+        v = rho * v + (1 - rho) * g * g
+        w = w - lr * g / ((np.sqrt(v) + epsilon) if outside else np.sqrt(v + epsilon))
+    return w
+
+
+@pytest.mark.parametrize("outside", [True, False])
+def test_wgan_rmsprop_steps_as_keras_2_when_epsilon_is_outside_the_root(outside):
+    from ganbench.models.base import RMSPropParams, rmsprop
+
+    # small gradients, where the two forms part: sqrt(v) is ~1e-4, epsilon 1e-7 inside
+    # the root is ~3e-4, so Keras 3's step is several times smaller
+    grads = [np.array([1e-4, -3e-4, 2e-5]), np.array([2e-4, 1e-4, -5e-5]), np.ones(3) * 1e-4]
+    p = RMSPropParams(lr=5e-5, rho=0.9, epsilon=1e-7, epsilon_outside_sqrt=outside)
+    w = tf.Variable(np.zeros(3, np.float32))
+    opt = rmsprop(p)
+    for g in grads:
+        opt.apply_gradients([(tf.constant(g, tf.float32), w)])
+    keras2 = rmsprop_by_hand(grads, 5e-5, 0.9, 1e-7, outside=True)
+    keras3 = rmsprop_by_hand(grads, 5e-5, 0.9, 1e-7, outside=False)
+    assert not np.allclose(keras2, keras3, rtol=0.1)  # the case tells the two apart
+    np.testing.assert_allclose(w.numpy(), keras2 if outside else keras3, rtol=1e-5)
+
+
+def tiny_yardstick(dataset):
+    """A yardstick from an untrained small reference network: enough to exercise scoring."""
+    p = params.load(REPO / "params.yaml")
+    settings = dataclasses.replace(
+        p.section("evaluate"),
+        progress_samples=30,
+        progress_kid_subsets=2,
+        kid_subset_size=10,
+        nearest_k=2,
+    )
+    net_params = dataclasses.replace(p.section("reference"), filters=(4, 8), feature_units=16)
+    settings = progress_settings(settings)
+    net = reference.ReferenceNetwork(reference.build(net_params))
+    return scoring.Yardstick.build(net, dataset, settings), settings
+
+
+@pytest.mark.parametrize("gan", ["acgan", "sgan"])
+def test_evaluating_during_training_leaves_the_training_unchanged(gan, tmp_path):
+    plain, _ = build(gan, tmp_path / "plain", evaluate_every=2)
+    run_steps(plain, tmp_path / "plain")
+    dataset = tiny_dataset()
+    yardstick, settings = tiny_yardstick(dataset)
+    scored, _ = build(gan, tmp_path / "scored", evaluate_every=2)
+    evaluator = ProgressEvaluator(registry.family(gan), scored, dataset, yardstick, settings)
+    checkpointer = training.Checkpointer(tmp_path / "scored" / "ckpt.npz", scored, "test")
+    result = training.train(
+        scored,
+        checkpointer,
+        lambda step, losses: None,
+        lambda step: None,
+        progress=False,
+        on_evaluate=evaluator,
+    )
+    assert [row["step"] for row in result.evaluations] == [0, 2, 4]
+    assert all(np.isfinite(row["fid"]) and row["fid"] >= 0 for row in result.evaluations)
+    assert ("conditional_accuracy" if gan == "acgan" else "test_accuracy") in result.evaluations[0]
+    for a, b in zip(weights(plain), weights(scored), strict=True):
+        np.testing.assert_array_equal(a, b)

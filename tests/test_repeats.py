@@ -56,6 +56,7 @@ def project(tmp_path):
     section = raw["sgan_fm"]
     section["schedule"].update(
         {"iterations": 4, "batch_size": 4, "log_every": 1, "sample_every": 4, "xla": False}
+        | {"evaluate_every": 0}  # no reference network here
     )
     section["labelled"]["count"] = 20
     section["generator"]["units"] = [16]
@@ -79,14 +80,15 @@ def test_seeds_train_once_under_the_profile_and_are_summarised(project):
     with pytest.raises(repeats.RepeatError, match=r"seed 5 failed \(exit 1\).*20-5"):
         repeats.run("sgan_fm", [0, 5], **project, jobs=2)
     assert not (workdir / "summary.json").exists()
-    seed0_metrics = workdir / "seed-0" / "metrics" / "sgan_fm.json"
+    seed0_metrics = workdir / "seed-0" / "metrics" / "train" / "sgan_fm.json"
     finished_at = seed0_metrics.stat().st_mtime_ns
 
     summary = repeats.run("sgan_fm", [0, 1], **project, jobs=2)
     assert seed0_metrics.stat().st_mtime_ns == finished_at  # not trained again
     values = []
     for seed in (0, 1):
-        metrics = json.loads((workdir / f"seed-{seed}" / "metrics" / "sgan_fm.json").read_text())
+        path = workdir / f"seed-{seed}" / "metrics" / "train" / "sgan_fm.json"
+        metrics = json.loads(path.read_text())
         assert metrics["steps"] == 2  # the profile's schedule, not params.yaml's 4
         assert metrics["seed"] == seed
         assert summary["per_seed"][str(seed)] == metrics["test_accuracy"]
@@ -168,4 +170,4 @@ def test_a_stopped_repeat_passes_the_signal_to_its_seeds_which_checkpoint(projec
     with np.load(checkpoint) as stored:
         assert json.loads(stored["meta"].tobytes().decode())["step"] > 0
     assert not (workdir / "summary.json").exists()
-    assert not (workdir / "seed-0" / "metrics" / "sgan_fm.json").exists()
+    assert not (workdir / "seed-0" / "metrics" / "train" / "sgan_fm.json").exists()

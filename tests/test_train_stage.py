@@ -37,7 +37,9 @@ def paths(tmp_path):
         models=tmp_path / "models",
         metrics=tmp_path / "metrics",
         plots=tmp_path / "plots",
+        progress=tmp_path / "progress",
         checkpoints=tmp_path / "checkpoints",
+        reference=tmp_path / "reference" / "classifier.keras",
     )
 
 
@@ -119,11 +121,18 @@ def test_interrupted_stage_resumes_from_its_checkpoint(tmp_path, paths):
         models=tmp_path / "straight" / "models",
         metrics=tmp_path / "straight" / "metrics",
         plots=tmp_path / "straight" / "plots",
+        progress=tmp_path / "straight" / "progress",
         checkpoints=tmp_path / "straight" / "checkpoints",
     )
     straight = train_stage.run("gan1d", params_path, straight_paths, progress=False)
     assert straight["resumed_from"] == 0
     assert straight["final_losses"] == finished["final_losses"]
+    # the evaluations made before the interruption are kept: the same curve, steps 0 and 6
+    curve = (straight_paths.progress / "gan1d.csv").read_text()
+    assert curve == (paths.progress / "gan1d.csv").read_text()
+    assert [line.split(",")[0] for line in curve.splitlines()[1:]] == ["0", "6"]
+    assert [s["from_step"] for s in finished["segments"]] == [0, 4]
+    assert finished["segments"][-1]["to_step"] == 6
     assert (straight_paths.plots / "gan1d.csv").read_text() == (
         paths.plots / "gan1d.csv"
     ).read_text()
@@ -150,7 +159,10 @@ def test_sgan_stage_reports_both_accuracies(tmp_path, paths):
     labels.write_subsets(paths.prepared / "labels", dataset.y_train, 20, 0)
     raw = yaml.safe_load((REPO / "params.yaml").read_text())
     raw["sgan"]["schedule"].update(
+        # no evaluations during training: they need a reference network (tested with one in
+        # test_evaluation_pipeline)
         {"iterations": 3, "batch_size": 4, "log_every": 1, "sample_every": 3, "xla": False}
+        | {"evaluate_every": 0}
     )
     raw["sgan"]["labelled"]["count"] = 20
     raw["sgan"]["baseline"]["epochs"] = 2

@@ -29,9 +29,17 @@ def tiny_raw() -> dict:
     raw["sgan_fm"]["generator"].update(units=[16])
     raw["sgan_fm"]["discriminator"].update(units=[24, 12], init_batch=40)
     raw["sgan"]["baseline"].update(epochs=2)
-    raw["reference"].update(epochs=1, filters=[4, 8], feature_units=16, batch_size=32)
+    raw["reference"].update(
+        source="train", epochs=1, filters=[4, 8], feature_units=16, batch_size=32
+    )
     raw["evaluate"].update(
-        samples=60, real_samples=60, kid_subsets=3, kid_subset_size=20, nearest_k=3
+        samples=60,
+        real_samples=60,
+        kid_subsets=3,
+        kid_subset_size=20,
+        nearest_k=3,
+        progress_samples=40,
+        progress_kid_subsets=2,
     )
     raw["study"].update(
         label_counts=[20],
@@ -62,7 +70,9 @@ def layout(tmp_path: Path) -> dict:
             models=tmp_path / "models",
             metrics=tmp_path / "metrics" / "train",
             plots=tmp_path / "plots" / "train",
+            progress=tmp_path / "plots" / "progress",
             checkpoints=tmp_path / "checkpoints",
+            reference=tmp_path / "models" / "reference" / "classifier.keras",
         ),
         "reference": reference_stage.ReferencePaths(
             prepared=tmp_path / "prepared",

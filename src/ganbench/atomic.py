@@ -126,10 +126,10 @@ def _fsync(path: Path) -> None:
 def write_csv(
     destination: str | Path, rows: list[dict[str, Any]], empty_header: tuple[str, ...] = ()
 ) -> None:
-    """One dict per row as CSV, the first row's keys as the header (the format DVC plots
-    reads); with no rows, just `empty_header`."""
+    """One dict per row as CSV, every key any row has as the header, in first-seen order
+    (the format DVC plots reads); with no rows, just `empty_header`."""
     buffer = io.StringIO()
-    fields = list(rows[0]) if rows else list(empty_header)
+    fields = list(dict.fromkeys(key for row in rows for key in row)) or list(empty_header)
     writer = csv.DictWriter(buffer, fieldnames=fields, lineterminator="\n")
     writer.writeheader()
     writer.writerows(rows)

@@ -12,6 +12,7 @@ from ganbench.data.prepare import PrepareError
 from ganbench.data.sources import DataSourceError
 from ganbench.models.registry import UnknownFamilyError
 from ganbench.params import ParamsError
+from ganbench.reference import ReferenceError
 from ganbench.tracking import TrackingError
 
 # Errors that mean "the input or environment is wrong", reported as one line, exit 1.
@@ -26,6 +27,7 @@ USER_ERRORS: tuple[type[BaseException], ...] = (
     TrackingError,
     FileNotFoundError,
     UnknownFamilyError,
+    ReferenceError,
     FloatingPointError,  # training.NonFiniteLossError, without importing TensorFlow here
 )
 EXIT_USER_ERROR = 1

@@ -21,9 +21,9 @@ from typing import Any
 import keras
 import numpy as np
 
-from ganbench import atomic, params, reference, stage_outputs, tracking, training
+from ganbench import atomic, params, reference, scoring, stage_outputs, tracking, training
 from ganbench.data import prepare
-from ganbench.evaluation import classification, distributions, frechet, kid, manifold
+from ganbench.evaluation import classification, distributions
 from ganbench.models import registry
 from ganbench.models.base import scale_images
 from ganbench.params import NUM_CLASSES, checked, positive
@@ -37,6 +37,10 @@ class EvaluateParams:
     kid_subsets: int = checked(positive)
     kid_subset_size: int = checked(positive)
     nearest_k: int = checked(positive)
+    # Evaluation during training (schedule.evaluate_every): generated images per point,
+    # scored against as many training images, and KID subsets (of kid_subset_size).
+    progress_samples: int = checked(positive)
+    progress_kid_subsets: int = checked(positive)
 
 
 @dataclass(frozen=True)
@@ -52,69 +56,20 @@ def load_reference(paths: EvaluatePaths) -> reference.ReferenceNetwork:
     return reference.ReferenceNetwork(keras.models.load_model(path))
 
 
-@dataclass(frozen=True)
-class ImageSet:
-    """One set of images as the reference network sees it."""
-
-    pixels: np.ndarray  # unit range
-    features: np.ndarray
-    probabilities: np.ndarray
-
-    @classmethod
-    def of(cls, net: reference.ReferenceNetwork, pixels: np.ndarray) -> ImageSet:
-        features, probabilities = net.features_and_probabilities(pixels)
-        return cls(pixels, features, probabilities)
-
-
-def feature_metrics(candidate: ImageSet, real: ImageSet, p: EvaluateParams) -> dict[str, float]:
-    """The metrics of one image set against the real set."""
-    kid_mean, kid_std = kid.kernel_distance(
-        candidate.features, real.features, p.kid_subsets, p.kid_subset_size, p.seed
-    )
-    scores = manifold.manifold_scores(real.features, candidate.features, p.nearest_k)
-    pixels = distributions.compare_samples(candidate.pixels, real.pixels)
-    return {
-        "fid": frechet.frechet_distance_of(candidate.features, real.features),
-        "kid": kid_mean,
-        "kid_std": kid_std,
-        "precision": scores.precision,
-        "recall": scores.recall,
-        "density": scores.density,
-        "coverage": scores.coverage,
-        "classifier_score": classification.classifier_score(candidate.probabilities),
-        "pixel_w1": pixels["w1"],
-        "pixel_ks": pixels["ks"],
-        **{f"pixel_{k}": v for k, v in distributions.moments(candidate.pixels).items()},
-    }
-
-
 def image_metrics(
-    net: reference.ReferenceNetwork,
-    generated: np.ndarray,
-    untrained: np.ndarray,
-    dataset: prepare.Dataset,
-    p: EvaluateParams,
-) -> dict[str, Any]:
-    """Generated images scored against `real_samples` training images, with floor and
-    ceiling rows computed the same way.
-
-    The floor uses as many test images as there are generated samples: FID-style and KID
-    estimates are biased by sample size, so a floor at another size would not be comparable.
-    """
-    rng = np.random.default_rng(p.seed)
-    chosen = rng.choice(len(dataset.x_train), min(p.real_samples, len(dataset.x_train)), False)
-    real = ImageSet.of(net, reference.unit_images(dataset.x_train[chosen]))
-    x_test = dataset.x_test
-    if p.samples < len(x_test):
-        x_test = x_test[np.sort(rng.choice(len(x_test), p.samples, False))]
-    test = ImageSet.of(net, reference.unit_images(x_test))
-    return {
-        **feature_metrics(ImageSet.of(net, generated), real, p),
+    yardstick: scoring.Yardstick, generated: np.ndarray, untrained: np.ndarray
+) -> tuple[dict[str, Any], scoring.ImageSet]:
+    """Generated images scored against the real set, with floor and ceiling rows computed
+    the same way."""
+    scored, candidate = yardstick.score(generated)
+    metrics = {
+        **scored,
         "classifier_score_max": float(NUM_CLASSES),
-        "real": {f"pixel_{k}": v for k, v in distributions.moments(real.pixels).items()},
-        "floor": feature_metrics(test, real, p),
-        "untrained": feature_metrics(ImageSet.of(net, untrained), real, p),
+        "real": yardstick.real_pixel_moments(),
+        "floor": yardstick.floor(),
+        "untrained": yardstick.score(untrained)[0],
     }
+    return metrics, candidate
 
 
 def gan1d_metrics(model: Any, untrained: Any, config: Any, p: EvaluateParams) -> dict[str, Any]:
@@ -164,17 +119,6 @@ def classifier_metrics(
     return metrics
 
 
-def conditional_metrics(net: reference.ReferenceNetwork, generated: np.ndarray) -> dict[str, Any]:
-    """How often the reference network sees the class ACGAN was asked for (classes cycle
-    0..9 in ACGAN.generate)."""
-    requested = np.arange(len(generated)) % NUM_CLASSES
-    report = classification.accuracy_report(requested, net.predict_classes(generated))
-    return {
-        "conditional_accuracy": report["accuracy"],
-        "conditional_per_class_accuracy": report["per_class_accuracy"],
-    }
-
-
 def loggable(metrics: dict[str, Any], prefix: str = "") -> dict[str, float]:
     """Scalar metrics flattened for MLflow: nested rows become `<row>_<name>`."""
     flat: dict[str, float] = {}
@@ -191,9 +135,10 @@ def evaluate(gan: str, config_all: params.Params, paths: EvaluatePaths) -> dict[
     p: EvaluateParams = config_all.section("evaluate")
     config = config_all.section(gan)
     module = registry.module(gan)
+    family = registry.family(gan)
     models_dir = paths.models / gan
     generator_path = stage_outputs.require(models_dir / "generator.keras", f"train@{gan}")
-    dataset = prepare.load(paths.prepared, config_all.data.dataset) if module.NEEDS_DATA else None
+    dataset = prepare.load(paths.prepared, config_all.data.dataset) if family.images else None
 
     training.set_determinism(config.schedule.seed, xla=False)
     model = module.create(config, dataset, paths.prepared)  # untrained: the ceiling
@@ -202,16 +147,18 @@ def evaluate(gan: str, config_all: params.Params, paths: EvaluatePaths) -> dict[
     if dataset is None:
         return {"gan": gan, **gan1d_metrics(model, untrained, config, p)}
 
-    net = load_reference(paths)
+    yardstick = scoring.Yardstick.build(load_reference(paths), dataset, p)
     generated = model.generate(p.samples, p.seed)
+    scored, candidate = image_metrics(yardstick, generated, untrained)
     metrics = {
         "gan": gan,
         "samples": p.samples,
-        "reference_weights_hash": net.weights_hash,
-        **image_metrics(net, generated, untrained, dataset, p),
+        "reference_weights_hash": yardstick.weights_hash,
+        **scored,
     }
-    if gan == "acgan":
-        metrics.update(conditional_metrics(net, generated))
+    if gan == "acgan":  # ACGAN.generate cycles the requested classes 0..9
+        requested = np.arange(len(generated)) % NUM_CLASSES
+        metrics.update(yardstick.conditional(candidate, requested))
     if gan in CLASSIFIERS:
         metrics.update(classifier_metrics(gan, models_dir, config, dataset))
     return metrics

@@ -5,25 +5,41 @@ No pretrained network can be downloaded here, so the pipeline trains its own: a 
 LeNet-style CNN on the full training set, seeded and deterministic. Its penultimate layer
 (`features`) plays the role Inception's pool layer plays in FID. Numbers computed with it are
 comparable only under the same weights, so every metrics file records `weights_hash`.
+
+Training is bit-reproducible on one machine kind but not across kinds (AVX2 and AVX-512
+give different weights), so the yardstick is pinned: one trained network per dataset lives
+in the repository (references/<dataset>/), with its hash in pin.json, checked on every load.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 import keras
 import numpy as np
 from keras import layers
 
 from ganbench.models.base import AdamParams
-from ganbench.params import NUM_CLASSES, checked, each, positive, unit_interval
+from ganbench.params import NUM_CLASSES, checked, each, one_of, positive, unit_interval
 
 FEATURE_LAYER = "features"
+PINNED_MODEL = "classifier.keras"
+PIN_RECORD = "pin.json"
+
+
+class ReferenceError(ValueError):
+    """The pinned reference network is missing, or its weights are not the pinned ones."""
 
 
 @dataclass(frozen=True)
 class ReferenceParams:
+    # pinned: the network committed under references/<dataset>/ (the same yardstick on
+    # every machine); train: train one here with the settings below.
+    source: str = checked(one_of("pinned", "train"))
     seed: int
     epochs: int = checked(positive)
     batch_size: int = checked(positive)
@@ -109,3 +125,44 @@ def weights_hash(model: keras.Model) -> str:
         digest.update(repr(array.shape).encode())
         digest.update(array.tobytes())
     return digest.hexdigest()[:16]
+
+
+def pinned_paths(directory: Path, dataset: str) -> tuple[Path, Path]:
+    """(model file, pin record) of `dataset`'s pinned network under `directory`."""
+    return directory / dataset / PINNED_MODEL, directory / dataset / PIN_RECORD
+
+
+def load_pinned(directory: Path, dataset: str) -> tuple[keras.Model, dict[str, Any]]:
+    """The pinned network and its record; refused unless its weights hash is the pinned one."""
+    model_path, record_path = pinned_paths(directory, dataset)
+    for path in (model_path, record_path):
+        if not path.is_file():
+            raise ReferenceError(
+                f"{path}: no pinned reference network for {dataset}; pin one with "
+                "`python pipeline/reference.py --pin` (see README, Evaluation)"
+            )
+    record = json.loads(record_path.read_text())
+    model = keras.models.load_model(model_path, compile=False)
+    actual = weights_hash(model)
+    if actual != record["weights_hash"]:
+        raise ReferenceError(
+            f"{model_path}: weights hash {actual}, expected {record['weights_hash']} "
+            f"(pinned in {record_path})"
+        )
+    return model, record
+
+
+def pin(
+    model: keras.Model, directory: Path, dataset: str, record: dict[str, Any]
+) -> dict[str, Any]:
+    """Replace `dataset`'s pinned network by `model` (weights only: no optimizer state) and
+    its record; returns the record, which carries the new weights hash."""
+    from ganbench import atomic
+
+    bare = keras.models.clone_model(model)
+    bare.set_weights(model.get_weights())
+    record = {"dataset": dataset, "weights_hash": weights_hash(bare), **record}
+    with atomic.staged_dir(directory / dataset) as staging:
+        bare.save(staging / PINNED_MODEL)
+        atomic.write_json(staging / PIN_RECORD, record)
+    return record

@@ -1,14 +1,24 @@
-"""DVC stage `reference`: train the reference classifier and publish it with its accuracy
-and weights hash (models/reference/, metrics/reference.json)."""
+"""DVC stage `reference`: publish the reference classifier with its accuracy and weights
+hash (models/reference/, metrics/reference.json).
+
+By default the network is the one pinned in the repository for the dataset (verified by its
+hash), so that every machine measures with the same yardstick. `source: train` trains one
+here instead; `pin` trains one and makes it the pinned network (an explicit maintenance
+command: every FID-style number measured before it becomes incomparable).
+"""
 
 from __future__ import annotations
 
+import datetime
+import json
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ganbench import atomic, params, reference, tracking, training
+import keras
+
+from ganbench import atomic, machine, params, reference, tracking, training
 from ganbench.data import prepare
 from ganbench.evaluation import classification
 
@@ -16,41 +26,96 @@ from ganbench.evaluation import classification
 @dataclass(frozen=True)
 class ReferencePaths:
     prepared: Path = Path("data/prepared")
+    pinned: Path = Path("references")
     model_dir: Path = Path("models/reference")
     metrics: Path = Path("metrics/reference.json")
+
+
+def test_accuracy(model: keras.Model, dataset: prepare.Dataset) -> dict[str, Any]:
+    net = reference.ReferenceNetwork(model)
+    predicted = net.predict_classes(reference.unit_images(dataset.x_test))
+    return classification.accuracy_report(dataset.y_test, predicted)
+
+
+def train_here(p: reference.ReferenceParams, dataset: prepare.Dataset):
+    training.set_determinism(p.seed, xla=False)
+    return reference.train(p, reference.unit_images(dataset.x_train), dataset.y_train)
 
 
 def run(params_path: str = "params.yaml", paths: ReferencePaths | None = None) -> dict[str, Any]:
     paths = paths or ReferencePaths()
     config_all = params.load(params_path)
     p: reference.ReferenceParams = config_all.section("reference", params_path)
-    dataset = prepare.load(paths.prepared, config_all.data.dataset)
+    name = config_all.data.dataset
+    dataset = prepare.load(paths.prepared, name)
+    pinned = reference.load_pinned(paths.pinned, name) if p.source == "pinned" else None
     tracking.connect()
     atomic.ensure_writable(paths.model_dir.parent, paths.metrics.parent)
-    training.set_determinism(p.seed, xla=False)
     started = time.perf_counter()
     with tracking.run("reference", "reference", "reference") as tracked:
         tracked.log_params(params.flatten(p, "reference."))
-        tracked.log_params({"data.dataset": config_all.data.dataset})
-        model, losses = reference.train(p, reference.unit_images(dataset.x_train), dataset.y_train)
+        tracked.log_params({"data.dataset": name})
+        if pinned is not None:
+            model, record = pinned
+            losses: list[float] = []
+        else:
+            model, losses = train_here(p, dataset)
+            record = None
         for epoch, loss in enumerate(losses, start=1):
             tracked.log_metrics({"loss": loss}, step=epoch)
-        net = reference.ReferenceNetwork(model)
-        predicted = net.predict_classes(reference.unit_images(dataset.x_test))
-        report = classification.accuracy_report(dataset.y_test, predicted)
+        report = test_accuracy(model, dataset)
+        weights = reference.weights_hash(model)
         metrics = {
-            "dataset": config_all.data.dataset,
+            "dataset": name,
+            "source": p.source,
             "test_accuracy": report["accuracy"],
             "per_class_accuracy": report["per_class_accuracy"],
-            "weights_hash": net.weights_hash,
-            "epochs": p.epochs,
-            "final_loss": losses[-1],
+            "weights_hash": weights,
             "wall_seconds": round(time.perf_counter() - started, 3),
             "mlflow_run_id": tracked.run_id,
         }
+        if record is not None:
+            metrics["pinned"] = {
+                key: record[key] for key in ("git_commit", "date", "machine") if key in record
+            }
+        else:
+            metrics.update(epochs=p.epochs, final_loss=losses[-1])
         tracked.log_metrics({"test_accuracy": report["accuracy"]})
-        tracked.set_tags({"weights_hash": net.weights_hash})
+        tracked.set_tags({"weights_hash": weights, "reference_source": p.source})
         with atomic.staged_dir(paths.model_dir) as staging:
-            model.save(staging / "classifier.keras")
+            model.save(staging / reference.PINNED_MODEL)
         atomic.write_json(paths.metrics, metrics)
     return metrics
+
+
+def pin(params_path: str = "params.yaml", paths: ReferencePaths | None = None) -> dict[str, Any]:
+    """Train the reference network with params.yaml's settings on data.dataset and make it
+    the pinned one; returns its record (with the new and the previous weights hash)."""
+    paths = paths or ReferencePaths()
+    config_all = params.load(params_path)
+    p: reference.ReferenceParams = config_all.section("reference", params_path)
+    name = config_all.data.dataset
+    dataset = prepare.load(paths.prepared, name)
+    atomic.ensure_writable(paths.pinned)
+    _, record_path = reference.pinned_paths(paths.pinned, name)
+    previous = (
+        json.loads(record_path.read_text())["weights_hash"] if record_path.is_file() else None
+    )
+    started = time.perf_counter()
+    model, losses = train_here(p, dataset)
+    report = test_accuracy(model, dataset)
+    record = reference.pin(
+        model,
+        paths.pinned,
+        name,
+        {
+            "test_accuracy": report["accuracy"],
+            "final_loss": losses[-1],
+            "params": params.flatten(p),
+            "git_commit": tracking.git_commit(),
+            "date": datetime.date.today().isoformat(),
+            "machine": machine.describe(),
+            "train_seconds": round(time.perf_counter() - started, 1),
+        },
+    )
+    return {**record, "previous_weights_hash": previous}

@@ -66,7 +66,8 @@ def seed_dir(plan: Plan, seed: int) -> Path:
 
 
 def metrics_path(plan: Plan, seed: int) -> Path:
-    return seed_dir(plan, seed) / "metrics" / f"{plan.gan}.json"
+    """The seed's train metrics (laid out as the pipeline's: metrics/train/<gan>.json)."""
+    return seed_dir(plan, seed) / "metrics" / "train" / f"{plan.gan}.json"
 
 
 def seed_params(plan: Plan, params_path: Path, profile_path: Path | None) -> dict[int, str]:
@@ -161,8 +162,9 @@ def train_one_seed(gan: str, folder: Path, prepared: Path) -> None:
     paths = train_stage.StagePaths(
         prepared=prepared,
         models=folder / "models",
-        metrics=folder / "metrics",
-        plots=folder / "plots",
+        metrics=folder / "metrics" / "train",
+        plots=folder / "plots" / "train",
+        progress=folder / "plots" / "progress",
         checkpoints=folder / "checkpoints",
     )
     metrics = train_stage.run(gan, str(folder / "params.yaml"), paths)

@@ -17,9 +17,17 @@ from typing import Any
 
 import keras
 
-from ganbench import atomic, params, tracking, training
+from ganbench import atomic, params, reference, scoring, stage_outputs, tracking, training
 from ganbench.data import prepare
 from ganbench.models import registry
+from ganbench.progress import ProgressEvaluator, progress_settings
+
+
+def load_reference(path: Path) -> reference.ReferenceNetwork:
+    """The reference network the evaluations during training score with."""
+    return reference.ReferenceNetwork(
+        keras.models.load_model(stage_outputs.require(path, "reference"))
+    )
 
 
 @dataclass(frozen=True)
@@ -28,7 +36,9 @@ class StagePaths:
     models: Path = Path("models")
     metrics: Path = Path("metrics/train")
     plots: Path = Path("plots/train")
+    progress: Path = Path("plots/progress")
     checkpoints: Path = Path("checkpoints")
+    reference: Path = Path("models/reference/classifier.keras")
 
 
 class StageReporter:
@@ -61,16 +71,32 @@ def run(
     started = time.perf_counter()
     paths = paths or StagePaths()
     config_all = params.load(params_path)
+    family = registry.family(gan)
     module = registry.module(gan)
     if gan not in config_all.gans:
         raise params.ParamsError(params_path, [f"{gan}: section is missing"])
     config = config_all.gans[gan]
-    dataset = prepare.load(paths.prepared, config_all.data.dataset) if module.NEEDS_DATA else None
+    dataset = prepare.load(paths.prepared, config_all.data.dataset) if family.images else None
+    evaluating = config.schedule.evaluate_every > 0
+    settings = (
+        progress_settings(config_all.section("evaluate", params_path)) if evaluating else None
+    )
     tracking.connect()  # an unreachable store fails here, before any training
-    atomic.ensure_writable(paths.models, paths.metrics, paths.plots, paths.checkpoints)
+    atomic.ensure_writable(
+        paths.models, paths.metrics, paths.plots, paths.progress, paths.checkpoints
+    )
 
+    training.configure_runtime(config.schedule.xla)
+    # Built before seeding: loading the reference draws initial weights it then replaces,
+    # and the family's networks must start the same with or without the evaluations.
+    yardstick = None
+    if evaluating and family.images:
+        yardstick = scoring.Yardstick.build(load_reference(paths.reference), dataset, settings)
     training.set_determinism(config.schedule.seed, config.schedule.xla)
     model = module.create(config, dataset, paths.prepared)
+    on_evaluate = None
+    if evaluating:
+        on_evaluate = ProgressEvaluator(family, model, dataset, yardstick, settings)
     work_dir = paths.checkpoints / gan
     samples_dir = work_dir / "samples"
     samples_dir.mkdir(parents=True, exist_ok=True)
@@ -89,7 +115,20 @@ def run(
             model.save_samples(path, step)
             tracked.log_artifact(path, "samples")
 
-        result = training.train(model, checkpointer, on_log, on_sample, stop_after, progress)
+        def on_evaluate_logged(step: int) -> dict[str, float]:
+            metrics = on_evaluate(step)
+            tracked.log_metrics({f"progress_{k}": v for k, v in metrics.items()}, step=step)
+            return metrics
+
+        result = training.train(
+            model,
+            checkpointer,
+            on_log,
+            on_sample,
+            stop_after,
+            progress,
+            on_evaluate_logged if on_evaluate else None,
+        )
         if result.steps < config.schedule.iterations:
             return {"steps": result.steps, "stopped_early": True}
 
@@ -108,6 +147,10 @@ def run(
             "resumed_from": result.resumed_from,
             "wall_seconds": round(result.wall_seconds, 3),
             "steps_per_second": round(result.steps_per_second, 4),
+            "evaluate_seconds": round(result.evaluate_seconds, 3),
+            # over every resume of the run: its wall time, and where each stretch ran
+            "total_seconds": round(result.total_seconds, 3),
+            "segments": result.segments,
             "final_losses": result.final_losses,
             "mlflow_run_id": tracked.run_id,
             "mlflow_extra_runs": reporter.extra_runs,
@@ -124,5 +167,6 @@ def run(
         tracked.log_artifacts(models_out, "model")
         atomic.write_json(paths.metrics / f"{gan}.json", metrics)
         atomic.write_csv(paths.plots / f"{gan}.csv", result.history, empty_header=("step",))
+        atomic.write_csv(paths.progress / f"{gan}.csv", result.evaluations, empty_header=("step",))
     checkpointer.remove()
     return metrics

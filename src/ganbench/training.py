@@ -2,8 +2,10 @@
 
 It compiles the family's step once, runs it for the scheduled iterations, and around it does
 the bookkeeping the seeds did by hand: loss logs every k steps (MLflow and a CSV for DVC
-plots), sample images every k steps, checkpoints every k steps (weights, optimizer state,
-random state, step) with resume, a progress bar, and a guard that stops on a NaN or inf loss.
+plots), sample images every k steps, an evaluation of the current generator every k steps
+(from step 0, so a curve starts at the untrained network), checkpoints every k steps
+(weights, optimizer state, random state, step, the logs so far) with resume, a progress bar,
+and a guard that stops on a NaN or inf loss.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ import numpy as np
 import tensorflow as tf
 from tqdm import tqdm
 
-from ganbench import atomic
+from ganbench import atomic, machine
 from ganbench.models.base import GanModel
 
 
@@ -39,6 +41,15 @@ class TrainResult:
     final_losses: dict[str, float]
     history: list[dict[str, float]] = field(default_factory=list)
     resumed_from: int = 0
+    # the evaluations during training, one row per evaluated step, and their share of time
+    evaluations: list[dict[str, float]] = field(default_factory=list)
+    evaluate_seconds: float = 0.0
+    # every stretch of training since step 0 (this one last): steps, seconds, machine
+    segments: list[dict] = field(default_factory=list)
+
+    @property
+    def total_seconds(self) -> float:
+        return sum(segment["seconds"] for segment in self.segments)
 
 
 def compile_step(model: GanModel) -> Callable[[], tuple[dict[str, tf.Tensor], tf.Tensor]]:
@@ -56,6 +67,21 @@ def compile_step(model: GanModel) -> Callable[[], tuple[dict[str, tf.Tensor], tf
 # --- checkpoints -------------------------------------------------------------------------------
 
 
+@dataclass
+class Log:
+    """What a run has logged so far, kept in its checkpoint so a resumed run continues it:
+    losses, evaluations, and one segment per stretch of training between resumes (steps,
+    seconds and the machine it ran on), so a long run's wall time and machines add up."""
+
+    losses: list[dict[str, float]] = field(default_factory=list)
+    evaluations: list[dict[str, float]] = field(default_factory=list)
+    segments: list[dict] = field(default_factory=list)
+
+    @property
+    def total_seconds(self) -> float:
+        return sum(segment["seconds"] for segment in self.segments)
+
+
 def fingerprint(config: object) -> str:
     """Identifies the config a checkpoint belongs to; a changed config never resumes."""
     return hashlib.sha256(repr(config).encode()).hexdigest()[:16]
@@ -69,10 +95,16 @@ class Checkpointer:
         self.model = model
         self.fingerprint = config_fingerprint
 
-    def save(self, step: int, history: list[dict[str, float]]) -> None:
+    def save(self, step: int, log: Log) -> None:
         variables = self.model.state_variables()
         arrays = {f"v{i}": np.asarray(v.numpy()) for i, v in enumerate(variables)}
-        meta = {"step": step, "fingerprint": self.fingerprint, "history": history}
+        meta = {
+            "step": step,
+            "fingerprint": self.fingerprint,
+            "history": log.losses,
+            "evaluations": log.evaluations,
+            "segments": log.segments,
+        }
         arrays["meta"] = np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8)
 
         def write(tmp: Path) -> None:
@@ -82,20 +114,21 @@ class Checkpointer:
 
         atomic.write_with(self.path, write)
 
-    def restore(self) -> tuple[int, list[dict[str, float]]]:
-        """Load the checkpoint if it exists and matches this config; return (step, history)."""
+    def restore(self) -> tuple[int, Log]:
+        """Load the checkpoint if it exists and matches this config; return (step, logs)."""
         if not self.path.is_file():
-            return 0, []
+            return 0, Log()
         with np.load(self.path) as stored:
             meta = json.loads(stored["meta"].tobytes().decode())
             if meta["fingerprint"] != self.fingerprint:
-                return 0, []
+                return 0, Log()
             variables = self.model.state_variables()
             if len(stored.files) - 1 != len(variables):
-                return 0, []
+                return 0, Log()
             for i, variable in enumerate(variables):
                 variable.assign(stored[f"v{i}"])
-        return int(meta["step"]), list(meta["history"])
+        logs = Log(meta["history"], meta.get("evaluations", []), meta.get("segments", []))
+        return int(meta["step"]), logs
 
     def remove(self) -> None:
         self.path.unlink(missing_ok=True)
@@ -130,6 +163,7 @@ def stop_on_signals() -> Iterator[StopRequest]:
 
 LogFn = Callable[[int, dict[str, float]], None]
 SampleFn = Callable[[int], None]
+EvaluateFn = Callable[[int], dict[str, float]]
 
 
 def train(
@@ -139,19 +173,41 @@ def train(
     on_sample: SampleFn,
     stop_after: int | None = None,
     progress: bool = True,
+    on_evaluate: EvaluateFn | None = None,
 ) -> TrainResult:
     """Run the schedule from the last checkpoint to the end.
 
     `stop_after` ends the run early after that many total steps, checkpointed, as an
-    interruption would (used to test resume equivalence).
+    interruption would (used to test resume equivalence). `on_evaluate(step)` scores the
+    current networks every `schedule.evaluate_every` steps (never when 0); it must leave
+    them, and the training stream, as they were.
     """
     schedule = model.schedule
     step_fn = compile_step(model)
-    start, history = checkpointer.restore()
+    start, log = checkpointer.restore()
+    history = log.losses
     end = schedule.iterations if stop_after is None else min(stop_after, schedule.iterations)
     losses: dict[str, float] = {}
     began = time.perf_counter()
+    evaluate_seconds = 0.0
     step = start
+    segment = {"from_step": start, "to_step": start, "seconds": 0.0, "machine": machine.one_line()}
+    log.segments.append(segment)
+
+    def close_segment() -> None:
+        segment["to_step"] = step
+        segment["seconds"] = round(time.perf_counter() - began, 3)
+
+    def evaluate_now(at: int) -> None:
+        nonlocal evaluate_seconds
+        if on_evaluate is None or not schedule.evaluate_every:
+            return
+        if at % schedule.evaluate_every and at != schedule.iterations:
+            return
+        timer = time.perf_counter()
+        log.evaluations.append({"step": at, **on_evaluate(at)})
+        evaluate_seconds += time.perf_counter() - timer
+
     bar = tqdm(
         total=schedule.iterations,
         initial=start,
@@ -161,6 +217,8 @@ def train(
     )
     try:
         with stop_on_signals() as stop:
+            if start == 0:
+                evaluate_now(0)
             while step < end:
                 tensors, finite = step_fn()
                 step += 1
@@ -175,31 +233,48 @@ def train(
                     bar.set_postfix({k: f"{v:.3f}" for k, v in losses.items()})
                 if step % schedule.sample_every == 0 or step == schedule.iterations:
                     on_sample(step)
+                evaluate_now(step)
                 if step % schedule.checkpoint_every == 0 and step < end:
-                    checkpointer.save(step, history)
+                    close_segment()
+                    checkpointer.save(step, log)
                 if stop.signal is not None:
                     raise KeyboardInterrupt(f"signal {stop.signal} after step {step}")
     except KeyboardInterrupt:
-        checkpointer.save(step, history)
+        close_segment()
+        checkpointer.save(step, log)
         raise
     finally:
         bar.close()
+    close_segment()
     if step < schedule.iterations:
-        checkpointer.save(step, history)
+        checkpointer.save(step, log)
     elapsed = time.perf_counter() - began
+    training_seconds = elapsed - evaluate_seconds
     done = step - start
     return TrainResult(
         steps=step,
         wall_seconds=elapsed,
-        steps_per_second=done / elapsed if elapsed > 0 else 0.0,
+        steps_per_second=done / training_seconds if training_seconds > 0 else 0.0,
         final_losses=losses or (dict(list(history[-1].items())[1:]) if history else {}),
         history=history,
         resumed_from=start,
+        evaluations=log.evaluations,
+        evaluate_seconds=evaluate_seconds,
+        segments=log.segments,
     )
 
 
 def set_determinism(seed: int, xla: bool) -> None:
-    """Seed Python, NumPy, Keras and TensorFlow, and make CPU training bit-reproducible.
+    """Seed Python, NumPy, Keras and TensorFlow, and make CPU training bit-reproducible."""
+    import keras
+
+    configure_runtime(xla)
+    keras.utils.set_random_seed(seed)
+
+
+def configure_runtime(xla: bool) -> None:
+    """Make CPU training bit-reproducible: called before the first TensorFlow op (threads can
+    be set only until the runtime starts), and again, harmlessly, by `set_determinism`.
 
     Op determinism alone was not enough, as measured on the tiny test configs:
     - with several independent ops in flight, DCGAN's 1 D + 5 G step gave different weights
@@ -209,9 +284,6 @@ def set_determinism(seed: int, xla: bool) -> None:
       uninterrupted run (DCGAN). They are turned off for non-XLA steps, where they bought
       nothing measurable (WGAN 0.30 vs 0.32 it/s); XLA-compiled steps keep them.
     """
-    import keras
-
-    keras.utils.set_random_seed(seed)
     tf.config.experimental.enable_op_determinism()
     if not xla:
         tf.config.optimizer.set_experimental_options({"disable_meta_optimizer": True})

@@ -27,3 +27,19 @@ def classifier_score(probabilities: np.ndarray, eps: float = 1e-12) -> float:
     marginal = p.mean(axis=0, keepdims=True)
     kl = np.sum(p * (np.log(p + eps) - np.log(marginal + eps)), axis=1)
     return float(np.exp(np.mean(kl)))
+
+
+def class_coverage(predicted: np.ndarray) -> dict[str, object]:
+    """How generated samples spread over the classes a classifier sees in them: the share
+    of each class, its entropy (natural log; log 10 ≈ 2.303 when every digit is equally
+    common, 0 for a generator that makes one digit) and the KL divergence from uniform
+    (log 10 - entropy): the mode-collapse diagnostics."""
+    counts = np.bincount(np.asarray(predicted, np.int64), minlength=NUM_CLASSES)
+    shares = counts / max(counts.sum(), 1)
+    nonzero = shares[shares > 0]
+    entropy = float(-np.sum(nonzero * np.log(nonzero)))
+    return {
+        "class_shares": [float(v) for v in shares],
+        "class_entropy": entropy,
+        "class_kl_uniform": float(np.log(NUM_CLASSES) - entropy),
+    }

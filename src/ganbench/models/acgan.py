@@ -30,8 +30,6 @@ from ganbench.models.base import (
 )
 from ganbench.params import NUM_CLASSES, checked, each, positive, unit_interval
 
-NEEDS_DATA = True
-
 
 @dataclass(frozen=True)
 class GeneratorParams:

@@ -16,9 +16,10 @@ from typing import Any, Protocol
 import keras
 import numpy as np
 import tensorflow as tf
+from keras import ops
 
 from ganbench import plots
-from ganbench.params import checked, one_of, positive, unit_interval
+from ganbench.params import checked, non_negative, one_of, positive, unit_interval
 
 SAMPLE_SEED = 1234  # fixed noise for sample grids, as the seeds reuse one noise batch
 
@@ -44,6 +45,9 @@ class ScheduleParams:
     checkpoint_every: int = checked(positive)
     # Compile the step with XLA; chosen per family by measurement (benchmarks/throughput.py).
     xla: bool
+    # Score the current generator every k steps and at the last (0: never); see the
+    # evaluate section's progress_* settings for the sample it is scored on.
+    evaluate_every: int = checked(non_negative)
 
 
 @dataclass(frozen=True)
@@ -59,6 +63,9 @@ class RMSPropParams:
     lr: float = checked(positive)
     rho: float = checked(unit_interval)
     epsilon: float = checked(positive)
+    # Keras 2 (the seeds' TF 1.x notebooks) steps lr * g / (sqrt(v) + epsilon); Keras 3
+    # steps lr * g / sqrt(v + epsilon), which shrinks small gradients' steps far more.
+    epsilon_outside_sqrt: bool = checked()
 
 
 def adam(p: AdamParams) -> keras.optimizers.Adam:
@@ -67,8 +74,26 @@ def adam(p: AdamParams) -> keras.optimizers.Adam:
     )
 
 
+class Keras2RMSprop(keras.optimizers.RMSprop):
+    """RMSprop as Keras 2 steps it: v <- rho v + (1 - rho) g², w <- w - lr g / (√v + ε)."""
+
+    def update_step(self, gradient, variable, learning_rate):
+        lr = ops.cast(learning_rate, variable.dtype)
+        gradient = ops.cast(gradient, variable.dtype)
+        velocity = self._velocities[self._get_variable_index(variable)]
+        self.assign(
+            velocity,
+            ops.add(
+                ops.multiply(self.rho, velocity), ops.multiply(1 - self.rho, ops.square(gradient))
+            ),
+        )
+        step = ops.divide(ops.multiply(lr, gradient), ops.add(ops.sqrt(velocity), self.epsilon))
+        self.assign_sub(variable, step)
+
+
 def rmsprop(p: RMSPropParams) -> keras.optimizers.RMSprop:
-    return keras.optimizers.RMSprop(learning_rate=p.lr, rho=p.rho, epsilon=p.epsilon)
+    kind = Keras2RMSprop if p.epsilon_outside_sqrt else keras.optimizers.RMSprop
+    return kind(learning_rate=p.lr, rho=p.rho, epsilon=p.epsilon)
 
 
 PIXEL_RANGES = ("symmetric", "unit")

@@ -31,8 +31,6 @@ from ganbench.models.base import (
 )
 from ganbench.params import checked, positive
 
-NEEDS_DATA = False
-
 
 @dataclass(frozen=True)
 class Config:
@@ -94,6 +92,11 @@ class Gan1D(GanModel):
 
     def optimizers(self) -> dict[str, keras.optimizers.Optimizer]:
         return {"shared": self.optimizer}
+
+    @property
+    def target(self) -> tuple[float, float]:
+        """Mean and standard deviation of the normal distribution it learns."""
+        return self.config.target_mean, self.config.target_std
 
     def noise(self, rows: int) -> tf.Tensor:
         return sample_noise(self.rng, (rows, self.config.sample_size), self.config.noise)

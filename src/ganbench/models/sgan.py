@@ -37,8 +37,6 @@ from ganbench.models.semi_supervised import (
 )
 from ganbench.params import NUM_CLASSES, checked, each, flatten, positive, unit_interval
 
-NEEDS_DATA = True
-
 
 @dataclass(frozen=True)
 class GeneratorParams:

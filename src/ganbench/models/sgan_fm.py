@@ -40,7 +40,6 @@ from ganbench.models.semi_supervised import (
 )
 from ganbench.params import NUM_CLASSES, checked, each, non_negative, positive, unit_interval
 
-NEEDS_DATA = True
 IMAGE_PIXELS = 28 * 28
 
 

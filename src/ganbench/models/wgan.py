@@ -27,8 +27,6 @@ from ganbench.models.base import (
 )
 from ganbench.params import checked, each, positive, unit_interval
 
-NEEDS_DATA = True
-
 
 @dataclass(frozen=True)
 class CriticParams:

@@ -1,0 +1,76 @@
+"""What machine a number came from: CPU model and vector extensions, cores, library versions.
+
+Speeds and, across machine kinds, even trained weights differ, so every timing and every
+long-run result carries this record beside it. Reads /proc/cpuinfo where it exists; imports
+no heavy library unless it is already loaded.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import sys
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+# The CPU flags that decide which kernels TensorFlow's oneDNN can use, in order of kind.
+VECTOR_FLAGS = ("avx2", "fma", "avx512f", "avx512_vnni", "avx512_bf16", "amx_bf16", "amx_tile")
+
+
+def cpu_info(cpuinfo: Path = Path("/proc/cpuinfo")) -> tuple[str, set[str]]:
+    """(model name, flags) of the first CPU; the platform's name and no flags elsewhere."""
+    try:
+        text = cpuinfo.read_text()
+    except OSError:
+        return platform.processor() or platform.machine(), set()
+    model, flags = platform.machine(), set()
+    for line in text.splitlines():
+        key, _, value = line.partition(":")
+        key = key.strip()
+        if key == "model name" and model == platform.machine():
+            model = value.strip()
+        elif key == "flags" and not flags:
+            flags = set(value.split())
+    return model, flags
+
+
+def kind(flags: set[str]) -> str:
+    """A short name of the machine kind, as the README and benchmarks name them."""
+    if "avx512_bf16" in flags or "amx_bf16" in flags:
+        return "avx512-bf16"
+    if "avx512f" in flags:
+        return "avx512"
+    if "avx2" in flags:
+        return "avx2"
+    return platform.machine()
+
+
+def version(package: str) -> str | None:
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return None
+
+
+def describe() -> dict[str, Any]:
+    """The record written beside every timing and long-run result."""
+    model, flags = cpu_info()
+    onednn = os.environ.get("TF_ENABLE_ONEDNN_OPTS", "1") != "0"
+    return {
+        "cpu_model": model,
+        "cpu_kind": kind(flags),
+        "cpu_flags": [flag for flag in VECTOR_FLAGS if flag in flags],
+        "cores": os.cpu_count(),
+        "python": sys.version.split()[0],
+        "tensorflow": version("tensorflow-cpu") or version("tensorflow"),
+        "keras": version("keras"),
+        "onednn": onednn,
+    }
+
+
+def one_line(record: dict[str, Any] | None = None) -> str:
+    """E.g. 'Intel(R) Xeon(R) Processor, 2 cores, avx2 fma avx512f ... (avx512-bf16)'."""
+    record = record or describe()
+    flags = " ".join(record["cpu_flags"]) or "no AVX"
+    return f"{record['cpu_model']}, {record['cores']} cores, {flags} ({record['cpu_kind']})"
