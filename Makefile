@@ -9,7 +9,8 @@ PAPER_PROFILE ?= profiles/paper.yaml
 # DVC's stages call `python`, so every recipe finds the environment's tools first.
 export PATH := $(abspath $(VENV))/bin:$(PATH)
 
-.PHONY: repro test test-slow benchmark mlflow-ui clean-venv paper paper-sgan-fm
+.PHONY: repro test test-slow benchmark mlflow-ui clean-venv paper paper-sgan-fm \
+	paper-seeds paper-lane-wgan paper-lane-rest
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
@@ -52,3 +53,27 @@ paper-sgan-fm: $(STAMP)
 	$(DVC) repro prepare
 	$(VENV)/bin/python -m ganbench.repeats run sgan_fm --profile $(PAPER_PROFILE) \
 		--seeds 0 1 2 --jobs 3 --workdir $(PAPER_RUNS)
+
+# The seed families on their seeds' full schedules (profiles/paper.yaml), in two lanes of one
+# thread each, niced: WGAN's 40,000 generator steps alone in one; SGAN at 100 labels and the
+# 1-D GAN over seeds 0-4, then ACGAN and DCGAN, in the other. Resumable: run it again and
+# every seed continues from its last checkpoint (every ~10 min); a finished seed is kept.
+# Stop it with Ctrl-C or `kill -TERM -- -<pgid>`: every running seed checkpoints first.
+PAPER_SEEDS ?= runs/paper
+LANE = TF_NUM_INTRAOP_THREADS=1 nice -n 10 $(VENV)/bin/python -m ganbench.repeats run
+paper-seeds: $(STAMP)
+	$(DVC) repro prepare reference
+	$(MAKE) -j2 paper-lane-wgan paper-lane-rest
+
+paper-lane-wgan:
+	-$(LANE) wgan --profile $(PAPER_PROFILE) --seeds 0 --metric steps \
+		--workdir $(PAPER_SEEDS)/wgan
+
+paper-lane-rest:
+	-$(LANE) sgan --profile $(PAPER_PROFILE) --seeds 0 1 2 3 4 --workdir $(PAPER_SEEDS)/sgan
+	-$(LANE) gan1d --profile $(PAPER_PROFILE) --seeds 0 1 2 3 4 --metric generated_mean \
+		--workdir $(PAPER_SEEDS)/gan1d
+	-$(LANE) acgan --profile $(PAPER_PROFILE) --seeds 0 --metric steps \
+		--workdir $(PAPER_SEEDS)/acgan
+	-$(LANE) dcgan --profile $(PAPER_PROFILE) --seeds 0 --metric steps \
+		--workdir $(PAPER_SEEDS)/dcgan
