@@ -35,7 +35,15 @@ def test_pipeline_after_training_end_to_end(tmp_path, layout):
     assert [m.step for m in history] == [0, 4]
     assert history[-1].value == pytest.approx(float(curve[-1]["fid"]))
 
+    trained_run = tracking.connect().get_run(trained["mlflow_run_id"]).info
     image = evaluate_stage.run("sgan", params_path, layout["evaluate"])
+    evaluated_run = tracking.connect().get_run(trained["mlflow_run_id"]).info
+    # evaluation adds to the training run without reopening it: its times stay training's
+    assert (evaluated_run.start_time, evaluated_run.end_time, evaluated_run.status) == (
+        trained_run.start_time,
+        trained_run.end_time,
+        "FINISHED",
+    )
     for key in ("fid", "kid", "kid_std", "precision", "recall", "classifier_score", "pixel_w1"):
         assert key in image and key in image["floor"] and key in image["untrained"]
     assert image["reference_weights_hash"] == ref["weights_hash"]

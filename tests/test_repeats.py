@@ -171,3 +171,54 @@ def test_a_stopped_repeat_passes_the_signal_to_its_seeds_which_checkpoint(projec
         assert json.loads(stored["meta"].tobytes().decode())["step"] > 0
     assert not (workdir / "summary.json").exists()
     assert not (workdir / "seed-0" / "metrics" / "train" / "sgan_fm.json").exists()
+
+
+def test_evaluated_seeds_are_summarised_with_every_figure_and_exported(project, tmp_path):
+    import dataclasses
+
+    from ganbench import params, reference
+
+    reference_params = params.load(REPO / "params.yaml").section("reference")
+    net = reference.build(dataclasses.replace(reference_params, filters=(4, 8), feature_units=16))
+    reference_path = tmp_path / "reference.keras"
+    net.save(reference_path)
+    raw = yaml.safe_load(project["params_path"].read_text())
+    raw["sgan_fm"]["schedule"]["evaluate_every"] = 1
+    raw["evaluate"].update(
+        samples=30, real_samples=30, kid_subsets=2, kid_subset_size=10, nearest_k=2
+    )
+    raw["evaluate"].update(progress_samples=20, progress_kid_subsets=2)
+    project["params_path"].write_text(yaml.safe_dump(raw))
+    results = tmp_path / "results" / "sgan_fm-short"
+
+    summary = repeats.run(
+        "sgan_fm",
+        [0, 1],
+        **project,
+        metric="fid",
+        evaluate=True,
+        reference=reference_path,
+        results=results,
+    )
+    assert summary["steps"] == {"0": 2, "1": 2} and summary["schedule_steps"] == 2
+    for seed in ("0", "1"):
+        evaluation = json.loads(
+            (project["workdir"] / f"seed-{seed}" / "metrics" / "sgan_fm.json").read_text()
+        )
+        assert summary["per_seed"][seed] == evaluation["fid"]
+        assert summary["metrics"]["floor_fid"]["per_seed"][seed] == evaluation["floor"]["fid"]
+        assert summary["metrics"]["test_accuracy"]["per_seed"][seed] == evaluation["test_accuracy"]
+    fid = summary["metrics"]["fid"]
+    assert fid["n"] == 2 and fid["ci_low"] <= fid["mean"] <= fid["ci_high"]
+    assert "class_entropy" in summary["metrics"]
+
+    written = json.loads((results / "summary.json").read_text())
+    assert written["per_seed"] == summary["per_seed"]
+    seed0 = written["provenance"]["seeds"]["0"]
+    assert seed0["steps"] == 2 and len(seed0["params_sha256"]) == 64
+    assert seed0["reference_weights_hash"] == reference.weights_hash(net)
+    assert seed0["segments"][0]["from_step"] == 0 and seed0["segments"][-1]["to_step"] == 2
+    for name in ("seed-0.json", "seed-1.json", "seed-0-progress.csv", "seed-1-samples.png"):
+        assert (results / name).is_file(), name
+    curve = (results / "seed-0-progress.csv").read_text().splitlines()
+    assert [line.split(",")[0] for line in curve[1:]] == ["0", "1", "2"]

@@ -84,6 +84,7 @@ def layout(tmp_path: Path) -> dict:
             models=tmp_path / "models",
             train_metrics=tmp_path / "metrics" / "train",
             metrics=tmp_path / "metrics",
+            reference=tmp_path / "models" / "reference" / "classifier.keras",
         ),
         "cells": cells.StudyPaths(
             prepared=tmp_path / "prepared",

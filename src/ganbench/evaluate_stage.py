@@ -49,10 +49,11 @@ class EvaluatePaths:
     models: Path = Path("models")
     train_metrics: Path = Path("metrics/train")
     metrics: Path = Path("metrics")
+    reference: Path = Path("models/reference/classifier.keras")
 
 
 def load_reference(paths: EvaluatePaths) -> reference.ReferenceNetwork:
-    path = stage_outputs.require(paths.models / "reference" / "classifier.keras", "reference")
+    path = stage_outputs.require(paths.reference, "reference")
     return reference.ReferenceNetwork(keras.models.load_model(path))
 
 
@@ -176,10 +177,10 @@ def run(
     training_run_id = train_metrics["mlflow_run_id"]
     tracking.connect()
     metrics = evaluate(gan, config_all, paths)
-    with tracking.run("train", gan, f"evaluate@{gan}", run_id=training_run_id) as tracked:
-        tracked.log_metrics(loggable(metrics))
-        if "reference_weights_hash" in metrics:
-            tracked.set_tags({"reference_weights_hash": metrics["reference_weights_hash"]})
+    tags = {"evaluated_by": tracking.git_commit()}
+    if "reference_weights_hash" in metrics:
+        tags["reference_weights_hash"] = metrics["reference_weights_hash"]
+    tracking.add_to_run(training_run_id, loggable(metrics), tags)
     metrics["mlflow_run_id"] = training_run_id
     metrics["stage_seconds"] = round(time.perf_counter() - started, 3)
     atomic.write_json(paths.metrics / f"{gan}.json", metrics)

@@ -1,6 +1,8 @@
 """Train one family over several seeds under a profile and summarise one of its metrics.
 
     python -m ganbench.repeats run sgan_fm --profile profiles/paper.yaml --seeds 0 1 2 --jobs 3
+    python -m ganbench.repeats run dcgan --profile profiles/paper.yaml --seeds 0 \
+        --evaluate --metric fid --results results/dcgan-paper
 
 A headline figure such as SGAN-FM's accuracy at 100 labels is a mean over seeds, and under
 the paper profile each seed is hours of CPU. So every seed trains through the ordinary train
@@ -8,7 +10,10 @@ stage in a folder of its own (runs/<gan>-<profile>/seed-<s>/): it checkpoints an
 as `dvc repro` does, logs to the project's MLflow store, and a finished seed is not trained
 again. The seed sets the training stream and, for the semi-supervised families, the
 labelled subset (as the study's cells do). summary.json holds the metric per seed, its mean
-and its Student-t confidence interval.
+and its Student-t confidence interval. With --evaluate each finished seed is also scored as
+`evaluate@<gan>` scores it (metrics/<gan>.json in its folder), the summary gains every
+evaluation metric's per-seed values and interval, and --results copies what a result needs
+to stand on its own (summary, per-seed metrics, curves, final grids, provenance).
 """
 
 from __future__ import annotations
@@ -27,7 +32,7 @@ from typing import Any
 
 import yaml
 
-from ganbench import atomic, params, profiles, tracking
+from ganbench import atomic, export, params, profiles, tracking
 from ganbench.cli import EXIT_USER_ERROR, run_stage
 from ganbench.models import registry
 from ganbench.study import aggregate
@@ -49,6 +54,37 @@ class Plan:
     prepared: Path
     metric: str
     confidence: float
+    evaluate: bool = False
+    reference: Path = Path("models/reference/classifier.keras")
+
+
+# The figures a summary carries for every seed and as mean and interval, where the family's
+# metrics have them: the evaluate suite's headline numbers, the mode-collapse diagnostics,
+# the accuracies of the semi-supervised families and the 1-D GAN's moments.
+SUMMARY_KEYS = (
+    "fid",
+    "untrained_fid",
+    "floor_fid",
+    "kid",
+    "precision",
+    "recall",
+    "density",
+    "coverage",
+    "classifier_score",
+    "class_entropy",
+    "class_kl_uniform",
+    "conditional_accuracy",
+    "intra_fid",
+    "test_accuracy",
+    "baseline_test_accuracy",
+    "accuracy_gain_over_baseline",
+    "mean",
+    "std",
+    "skewness",
+    "kurtosis",
+    "w1",
+    "ks",
+)
 
 
 def seed_tree(base: dict, profile: dict, gan: str, seed: int) -> dict:
@@ -68,6 +104,15 @@ def seed_dir(plan: Plan, seed: int) -> Path:
 def metrics_path(plan: Plan, seed: int) -> Path:
     """The seed's train metrics (laid out as the pipeline's: metrics/train/<gan>.json)."""
     return seed_dir(plan, seed) / "metrics" / "train" / f"{plan.gan}.json"
+
+
+def evaluation_path(plan: Plan, seed: int) -> Path:
+    return seed_dir(plan, seed) / "metrics" / f"{plan.gan}.json"
+
+
+def finished(plan: Plan, seed: int) -> bool:
+    done = evaluation_path(plan, seed) if plan.evaluate else metrics_path(plan, seed)
+    return done.is_file()
 
 
 def seed_params(plan: Plan, params_path: Path, profile_path: Path | None) -> dict[int, str]:
@@ -95,6 +140,7 @@ def write_seed_params(plan: Plan, texts: dict[int, str]) -> None:
         if path.is_file() and path.read_text() == text:
             continue
         metrics_path(plan, seed).unlink(missing_ok=True)
+        evaluation_path(plan, seed).unlink(missing_ok=True)
         atomic.write_bytes(path, text.encode())
 
 
@@ -109,7 +155,7 @@ def train_seeds(plan: Plan, jobs: int) -> None:
 
     SIGINT and SIGTERM are passed on to the running seeds, which checkpoint and exit; no
     new seed starts after one, and the run ends as interrupted."""
-    queue = [s for s in plan.seeds if not metrics_path(plan, s).is_file()]
+    queue = [s for s in plan.seeds if not finished(plan, s)]
     env = dict(os.environ)
     if jobs > 1:
         env.setdefault("TF_NUM_INTRAOP_THREADS", str(max(1, (os.cpu_count() or 1) // jobs)))
@@ -125,7 +171,9 @@ def train_seeds(plan: Plan, jobs: int) -> None:
     def start(seed: int) -> subprocess.Popen:
         folder = seed_dir(plan, seed)
         command = [sys.executable, "-m", "ganbench.repeats", "train-seed", plan.gan, str(folder)]
-        command += ["--prepared", str(plan.prepared)]
+        command += ["--prepared", str(plan.prepared), "--reference", str(plan.reference)]
+        if plan.evaluate:
+            command.append("--evaluate")
         with open(folder / LOG_NAME, "a") as log:
             return subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env)
 
@@ -156,38 +204,78 @@ def train_seeds(plan: Plan, jobs: int) -> None:
         )
 
 
-def train_one_seed(gan: str, folder: Path, prepared: Path) -> None:
-    from ganbench import train_stage
+def train_one_seed(
+    gan: str, folder: Path, prepared: Path, reference: Path, evaluate: bool = False
+) -> None:
+    """Train the seed in `folder` unless it finished training already; then, if asked,
+    score it as the evaluate stage does."""
+    from ganbench import evaluate_stage, train_stage
 
-    paths = train_stage.StagePaths(
-        prepared=prepared,
-        models=folder / "models",
-        metrics=folder / "metrics" / "train",
-        plots=folder / "plots" / "train",
-        progress=folder / "plots" / "progress",
-        checkpoints=folder / "checkpoints",
-    )
-    metrics = train_stage.run(gan, str(folder / "params.yaml"), paths)
-    shown = {k: v for k, v in metrics.items() if isinstance(v, int | float)}
-    print(f"{folder.name}: {shown}")
+    params_path = str(folder / "params.yaml")
+    train_metrics = folder / "metrics" / "train"
+    if not (train_metrics / f"{gan}.json").is_file():
+        paths = train_stage.StagePaths(
+            prepared=prepared,
+            models=folder / "models",
+            metrics=train_metrics,
+            plots=folder / "plots" / "train",
+            progress=folder / "plots" / "progress",
+            checkpoints=folder / "checkpoints",
+            reference=reference,
+        )
+        metrics = train_stage.run(gan, params_path, paths)
+        shown = {k: v for k, v in metrics.items() if isinstance(v, int | float)}
+        print(f"{folder.name}: {shown}")
+    if evaluate:
+        paths = evaluate_stage.EvaluatePaths(
+            prepared=prepared,
+            models=folder / "models",
+            train_metrics=train_metrics,
+            metrics=folder / "metrics",
+            reference=reference,
+        )
+        scored = evaluate_stage.run(gan, params_path, paths)
+        shown = {k: round(v, 4) for k, v in scored.items() if isinstance(v, float)}
+        print(f"{folder.name} evaluated: {shown}")
+
+
+def seed_metrics(plan: Plan, seed: int) -> dict[str, float]:
+    """Every numeric figure of one seed: its train metrics and, when evaluated, its
+    evaluation metrics flattened as MLflow has them (floor_fid, untrained_fid, ...)."""
+    from ganbench.evaluate_stage import loggable
+
+    metrics = json.loads(metrics_path(plan, seed).read_text())
+    flat = {k: float(v) for k, v in metrics.items() if is_number(v)}
+    if plan.evaluate:
+        flat.update(loggable(json.loads(evaluation_path(plan, seed).read_text())))
+    flat["mlflow_run_id"] = metrics["mlflow_run_id"]
+    return flat
+
+
+def is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 def summarise(plan: Plan, profile_path: Path | None) -> dict[str, Any]:
-    """Collect the metric from every seed's train metrics, log it as one MLflow run with
-    the seeds' runs nested under it, and write summary.json."""
+    """Collect the metric from every seed's metrics, log it as one MLflow run with the seeds'
+    runs nested under it, and write summary.json."""
     per_seed: dict[str, float] = {}
     run_ids: dict[str, str] = {}
+    figures: dict[str, dict[str, float]] = {}
     for seed in plan.seeds:
-        path = metrics_path(plan, seed)
-        metrics = json.loads(path.read_text())
-        value = metrics.get(plan.metric)
-        if not isinstance(value, int | float) or isinstance(value, bool):
-            numeric = sorted(k for k, v in metrics.items() if isinstance(v, int | float))
+        flat = seed_metrics(plan, seed)
+        if plan.metric not in flat:
+            numeric = sorted(k for k, v in flat.items() if is_number(v))
+            source = evaluation_path(plan, seed) if plan.evaluate else metrics_path(plan, seed)
             raise RepeatError(
-                f"{path}: no numeric metric {plan.metric!r} (has: {', '.join(numeric)})"
+                f"{source}: no numeric metric {plan.metric!r} (has: {', '.join(numeric)})"
             )
-        per_seed[str(seed)] = float(value)
-        run_ids[str(seed)] = metrics["mlflow_run_id"]
+        per_seed[str(seed)] = flat[plan.metric]
+        run_ids[str(seed)] = flat["mlflow_run_id"]
+        for key in SUMMARY_KEYS:
+            if key in flat:
+                figures.setdefault(key, {})[str(seed)] = flat[key]
+        figures.setdefault("steps", {})[str(seed)] = flat["steps"]
     stats = aggregate.summarise(per_seed.values(), plan.confidence)
     summary = {
         "gan": plan.gan,
@@ -196,8 +284,15 @@ def summarise(plan: Plan, profile_path: Path | None) -> dict[str, Any]:
         "confidence": plan.confidence,
         "per_seed": per_seed,
         **stats,
+        "steps": {seed: int(v) for seed, v in figures.pop("steps").items()},
+        "schedule_steps": schedule_steps(plan),
         "mlflow_run_ids": run_ids,
     }
+    if plan.evaluate:
+        summary["metrics"] = {
+            key: {"per_seed": values, **aggregate.summarise(values.values(), plan.confidence)}
+            for key, values in figures.items()
+        }
     name = f"{plan.workdir.name} seeds {','.join(per_seed)}"
     # In the seeds' own experiment, so that the MLflow UI shows them nested under it.
     with tracking.run("train", name, "repeats", tags={"gan": plan.gan}) as tracked:
@@ -221,6 +316,12 @@ def summarise(plan: Plan, profile_path: Path | None) -> dict[str, Any]:
     return summary
 
 
+def schedule_steps(plan: Plan) -> int:
+    """The schedule's iterations, as every seed's params file has them."""
+    tree = yaml.safe_load((seed_dir(plan, plan.seeds[0]) / "params.yaml").read_text())
+    return int(tree[plan.gan]["schedule"]["iterations"])
+
+
 def describe(summary: dict[str, Any]) -> str:
     line = f"{summary['gan']} {summary['metric']} over seeds {list(summary['per_seed'])}: "
     line += f"mean {summary['mean']:.4f}"
@@ -240,6 +341,9 @@ def run(
     metric: str = "test_accuracy",
     confidence: float = 0.95,
     jobs: int = 1,
+    evaluate: bool = False,
+    reference: Path = Path("models/reference/classifier.keras"),
+    results: Path | None = None,
 ) -> dict[str, Any]:
     if not seeds or len(set(seeds)) != len(seeds) or min(seeds) < 0:
         raise params.ParamsError("--seeds", [f"must be distinct integers >= 0, got {seeds}"])
@@ -255,13 +359,19 @@ def run(
         prepared=prepared,
         metric=metric,
         confidence=confidence,
+        evaluate=evaluate,
+        reference=reference,
     )
     texts = seed_params(plan, params_path, profile_path)
     # Made (and migrated) once here: seeds starting at once on a new SQLite store race.
     tracking.connect()
     write_seed_params(plan, texts)
     train_seeds(plan, min(jobs, len(plan.seeds)))
-    return summarise(plan, profile_path)
+    summary = summarise(plan, profile_path)
+    if results is not None:
+        folders = {str(seed): seed_dir(plan, seed) for seed in plan.seeds}
+        export.write_results(plan.gan, folders, summary, results)
+    return summary
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -277,13 +387,33 @@ def main(argv: Sequence[str] | None = None) -> None:
     repeat.add_argument("--metric", default="test_accuracy", help="a key of the train metrics")
     repeat.add_argument("--confidence", type=float, default=0.95)
     repeat.add_argument("--jobs", type=int, default=1, help="seeds trained at once")
+    repeat.add_argument(
+        "--evaluate", action="store_true", help="score every seed as evaluate@<gan> does"
+    )
+    repeat.add_argument(
+        "--results", type=Path, help="copy summary, per-seed metrics, curves, grids here"
+    )
+    reference_help = "the reference network scoring uses (default: the reference stage's)"
+    repeat.add_argument(
+        "--reference",
+        type=Path,
+        default=Path("models/reference/classifier.keras"),
+        help=reference_help,
+    )
     one = commands.add_parser("train-seed", help="(internal) train one prepared seed folder")
     one.add_argument("gan")
     one.add_argument("folder", type=Path)
     one.add_argument("--prepared", type=Path, default=Path("data/prepared"))
+    one.add_argument("--reference", type=Path, default=Path("models/reference/classifier.keras"))
+    one.add_argument("--evaluate", action="store_true")
     args = parser.parse_args(argv)
     if args.command == "train-seed":
-        run_stage("train", lambda: train_one_seed(args.gan, args.folder, args.prepared))
+        run_stage(
+            "train",
+            lambda: train_one_seed(
+                args.gan, args.folder, args.prepared, args.reference, args.evaluate
+            ),
+        )
         return
 
     def repeat_seeds() -> None:
@@ -298,6 +428,9 @@ def main(argv: Sequence[str] | None = None) -> None:
                 args.metric,
                 args.confidence,
                 args.jobs,
+                args.evaluate,
+                args.reference,
+                args.results,
             )
         except RepeatError as err:
             print(f"repeats: error: {err}", file=sys.stderr)
