@@ -9,7 +9,7 @@ PAPER_PROFILE ?= profiles/paper.yaml
 # DVC's stages call `python`, so every recipe finds the environment's tools first.
 export PATH := $(abspath $(VENV))/bin:$(PATH)
 
-.PHONY: repro test test-slow benchmark mlflow-ui clean-venv paper paper-sgan-fm \
+.PHONY: repro test test-quick test-slow benchmark mlflow-ui clean-venv paper paper-sgan-fm \
 	paper-seeds paper-lane-wgan paper-lane-rest
 
 $(STAMP): requirements.lock pyproject.toml
@@ -25,6 +25,12 @@ test: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/pytest -m "not slow"
+
+# The fast tier without the tests that spawn processes (DVC copies, servers, fresh
+# interpreters): a developer's loop of a few minutes.
+test-quick: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/pytest -m "not slow and not e2e"
 
 test-slow: $(STAMP)
 	$(VENV)/bin/pytest -m slow

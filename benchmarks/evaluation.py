@@ -11,6 +11,7 @@ Needs the outputs of `dvc repro reference train@<gan>` (models/reference, models
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 import time
 from collections.abc import Callable
@@ -22,8 +23,8 @@ import keras
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from ganbench import evaluate_stage, params, reference, scoring, training  # noqa: E402
-from ganbench.data import prepare  # noqa: E402
+from ganbench import params, reference, scoring, training  # noqa: E402
+from ganbench.data import splits  # noqa: E402
 from ganbench.models import registry  # noqa: E402
 
 
@@ -41,21 +42,19 @@ def main() -> None:
     args = parser.parse_args()
 
     config_all = params.load(REPO / "params.yaml")
-    p = evaluate_stage.EvaluateParams(
-        **{**vars(config_all.section("evaluate")), "samples": args.samples}
-    )
+    p = dataclasses.replace(config_all.section("evaluate"), samples=args.samples)
     config = config_all.section(args.gan)
-    dataset = prepare.load(REPO / "data/prepared", config_all.data.dataset)
+    dataset = splits.load(REPO / "data/prepared", config_all.data.dataset)
     training.set_determinism(0, xla=False)
     net = reference.ReferenceNetwork(
         keras.models.load_model(REPO / "models/reference/classifier.keras")
     )
-    model = registry.module(args.gan).create(config, dataset, REPO / "data/prepared")
-    model.generator = keras.models.load_model(REPO / f"models/{args.gan}/generator.keras")
+    generator = keras.models.load_model(REPO / f"models/{args.gan}/generator.keras")
+    sampler = registry.module(args.gan).sampler(config, generator)
 
     log: list[tuple[str, float]] = []
     generated = timed(
-        "generate (not part of the target)", lambda: model.generate(p.samples, 0), log
+        "generate (not part of the target)", lambda: sampler.generate(p.samples, 0), log
     )
     real_pixels = reference.unit_images(dataset.x_train[: p.real_samples])
     fake = timed("features: generated", lambda: scoring.ImageSet.of(net, generated), log)

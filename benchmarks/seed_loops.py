@@ -11,13 +11,19 @@ around each train_on_batch instead.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import keras
 import numpy as np
 from keras import layers
 
-from ganbench.models import acgan, dcgan, gan1d, sgan, wgan
-from ganbench.models.base import adam, rmsprop
+from ganbench.data import splits
+from ganbench.models.acgan import model as acgan
+from ganbench.models.base import adam, rmsprop, scale_images
+from ganbench.models.dcgan import model as dcgan
+from ganbench.models.gan1d import model as gan1d
+from ganbench.models.sgan import model as sgan
+from ganbench.models.wgan import model as wgan
 
 Iteration = Callable[[], None]
 
@@ -176,3 +182,30 @@ def acgan_loop(config: acgan.Config, images, image_labels) -> tuple[Iteration, d
         _train_frozen(combined, [z, sampled], [valid, sampled], discriminator)
 
     return iteration, {"discriminator": discriminator, "generator": generator}
+
+
+def seed_subset(config: sgan.Config, data: splits.Dataset) -> tuple:
+    """The seed SGAN's labelled images (the first `count`), their labels, the rest."""
+    x = scale_images(data.x_train, config.pixel_range)
+    count = config.labelled.count
+    return x[:count], data.y_train[:count], x[count:]
+
+
+# Each seed family's loop, built from its config and the prepared data.
+LOOPS: dict[str, Callable[[Any, splits.Dataset], tuple[Iteration, dict]]] = {
+    "gan1d": lambda config, data: gan1d_loop(config),
+    "dcgan": lambda config, data: dcgan_loop(
+        config, scale_images(data.x_train, config.pixel_range)
+    ),
+    "wgan": lambda config, data: wgan_loop(config, scale_images(data.x_train, config.pixel_range)),
+    "acgan": lambda config, data: acgan_loop(
+        config, scale_images(data.x_train, config.pixel_range), data.y_train
+    ),
+    "sgan": lambda config, data: sgan_loop(config, *seed_subset(config, data)),
+}
+
+
+def seed_loop(gan: str, config: Any, data: splits.Dataset) -> Iteration | None:
+    """The seed notebook's loop for `gan`, or None for a family without a seed notebook."""
+    build = LOOPS.get(gan)
+    return build(config, data)[0] if build else None

@@ -2,23 +2,29 @@
 step (with and without XLA), same architecture, batch and machine, in one process; plus the
 achieved GFLOP/s of each step against a float32 matmul peak measured in the same run.
 
-    python benchmarks/throughput.py [--families sgan,acgan] [--seconds 20]
+    python benchmarks/throughput.py [--families sgan,acgan] [--seconds 20] [--json FILE]
 
-FLOPs are counted analytically from the layers (2 per multiply-add; a training pass counts
-3x its forward pass: forward, input gradients, weight gradients; a pass through a frozen
-network for the generator's loss counts 2x).
+FLOPs come from TensorFlow's own count of the step's graph (the profiler's float_operation
+statistics over every op of one traced iteration: forward, gradients, optimizer updates),
+not from a count written by hand, so the "% of peak" column is comparable across families.
+The machine (CPU model and flags, cores, TensorFlow and Keras versions, oneDNN) is printed
+first and written into the JSON.
 """
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
+import json
+import math
+import os
 import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
 
-import keras
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # an XLA path that cannot compile: n/a
+
 import numpy as np
 import tensorflow as tf
 
@@ -26,12 +32,9 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from benchmarks import seed_loops  # noqa: E402
-from ganbench import params, training  # noqa: E402
-from ganbench.data import prepare  # noqa: E402
+from ganbench import machine, params, training  # noqa: E402
+from ganbench.data import splits  # noqa: E402
 from ganbench.models import registry  # noqa: E402
-from ganbench.models.base import scale_images  # noqa: E402
-from ganbench.models.sgan_fm import WeightNormDense  # noqa: E402
-from ganbench.report import NOT_SEEDS  # noqa: E402
 
 
 def matmul_peak_gflops(size: int = 2048, repeats: int = 20) -> float:
@@ -45,41 +48,14 @@ def matmul_peak_gflops(size: int = 2048, repeats: int = 20) -> float:
     return 2 * size**3 * repeats / (time.perf_counter() - began) / 1e9
 
 
-def forward_flops(model: keras.Model) -> float:
-    """Multiply-add FLOPs of one sample through the model's Dense and convolution layers."""
-    total = 0.0
-    for layer in model._flatten_layers(include_self=False):
-        if isinstance(layer, keras.layers.Dense):
-            total += 2 * layer.kernel.shape[0] * layer.kernel.shape[1]
-        elif isinstance(layer, WeightNormDense):
-            total += 2 * layer.v.shape[0] * layer.v.shape[1]
-        elif isinstance(layer, keras.layers.Conv2D | keras.layers.Conv1D):
-            out = layer.output.shape
-            positions = int(np.prod(out[1:-1]))
-            total += 2 * positions * int(np.prod(layer.kernel.shape))
-        elif isinstance(layer, keras.layers.Conv2DTranspose):
-            positions = int(np.prod(layer.input.shape[1:-1]))
-            total += 2 * positions * int(np.prod(layer.kernel.shape))
-    return total
+def step_flops(model) -> float:
+    """FLOPs of one iteration, as TensorFlow's profiler counts the traced step's graph."""
+    from tensorflow.python.profiler import model_analyzer, option_builder
 
-
-def iteration_flops(gan: str, model, config) -> float:
-    """Analytical FLOPs of one iteration of the seed's schedule (see module docstring)."""
-    nets = model.networks()
-    g = forward_flops(nets["generator"])
-    d = forward_flops(nets.get("discriminator") or nets["critic"])
-    n = config.schedule.batch_size
-    if gan == "sgan":  # sup D, real D, fake (G fwd + D), G step through frozen D
-        return n * (3 * d + 3 * d + g + 3 * d + 3 * g + 2 * d)
-    if gan == "acgan":
-        return n * (g + 3 * d + 3 * d + 3 * g + 2 * d)
-    if gan == "wgan":
-        return config.n_critic * n * (3 * d + g + 3 * d) + n * (3 * g + 2 * d)
-    if gan == "sgan_fm":  # labelled, unlabelled and fake D passes; G through frozen D + real
-        return n * (g + 3 * 3 * d) + n * (3 * g + 2 * d + d)
-    # dcgan and gan1d: d_steps on a concatenated real + fake batch, then g_steps
-    per_d = n * g + 2 * n * 3 * d
-    return config.d_steps * per_d + config.g_steps * n * (3 * g + 2 * d)
+    graph = tf.function(model.train_step).get_concrete_function().graph
+    options = option_builder.ProfileOptionBuilder.float_operation()
+    options["output"] = "none"
+    return float(model_analyzer.profile(graph, options=options).total_float_ops)
 
 
 def rate(run_once: Callable[[], None], seconds: float, min_iterations: int = 1) -> float:
@@ -92,35 +68,18 @@ def rate(run_once: Callable[[], None], seconds: float, min_iterations: int = 1) 
     return count / (time.perf_counter() - began)
 
 
-def load_data(dataset: str) -> prepare.Dataset:
+def load_data(dataset: str) -> splits.Dataset:
     """Prepared MNIST when `dvc repro prepare` has run; random pixels otherwise (speed only)."""
     try:
-        return prepare.load(REPO / "data/prepared", dataset)
+        return splits.load(REPO / "data/prepared", dataset)
     except FileNotFoundError:
         rng = np.random.default_rng(0)
         x = rng.integers(0, 256, (60000, 28, 28), dtype=np.uint8)
         y = rng.integers(0, 10, 60000, dtype=np.uint8)
-        return prepare.Dataset(x, y, x[:10000], y[:10000])
+        return splits.Dataset(x, y, x[:10000], y[:10000])
 
 
-def seed_style(gan: str, config, data: prepare.Dataset):
-    """The seed notebook's loop, or None for a family that has no seed notebook."""
-    if gan in NOT_SEEDS:
-        return None
-    if gan == "gan1d":
-        return seed_loops.gan1d_loop(config)[0]
-    x = scale_images(data.x_train, config.pixel_range)
-    if gan == "sgan":
-        count = config.labelled.count
-        return seed_loops.sgan_loop(config, x[:count], data.y_train[:count], x[count:])[0]
-    if gan == "acgan":
-        return seed_loops.acgan_loop(config, x, data.y_train)[0]
-    if gan == "wgan":
-        return seed_loops.wgan_loop(config, x)[0]
-    return seed_loops.dcgan_loop(config, x)[0]
-
-
-def ganbench_step(gan: str, config, data: prepare.Dataset, xla: bool):
+def ganbench_step(gan: str, config, data: splits.Dataset, xla: bool):
     config = dataclasses.replace(config, schedule=dataclasses.replace(config.schedule, xla=xla))
     model = registry.module(gan).create(config, data, REPO / "data/prepared")
     step = training.compile_step(model)
@@ -142,6 +101,7 @@ def main() -> None:
         help="TensorFlow's default threading for both loops, instead of the pipeline's "
         "deterministic settings (one inter-op thread)",
     )
+    parser.add_argument("--json", type=Path, help="also write the table (and the machine) here")
     args = parser.parse_args()
 
     config_all = params.load(REPO / "params.yaml")
@@ -150,31 +110,70 @@ def main() -> None:
         training.set_determinism(0, xla=True)
     peak = matmul_peak_gflops()
     settings = "TensorFlow defaults" if args.tf_defaults else "pipeline settings"
+    record = machine.describe()
+    print(
+        f"machine: {machine.one_line(record)}; TensorFlow {record['tensorflow']}, Keras "
+        f"{record['keras']}, oneDNN {'on' if record['onednn'] else 'off'}"
+    )
     print(f"float32 matmul peak: {peak:.1f} GFLOP/s; {settings}; {args.seconds:.0f} s per cell")
     header = (
-        f"{'gan':6} {'GFLOP/it':>9} {'seed it/s':>10} {'step it/s':>10} {'xla it/s':>9} "
+        f"{'gan':7} {'GFLOP/it':>9} {'seed it/s':>10} {'step it/s':>10} {'xla it/s':>9} "
         f"{'best/seed':>9} {'GFLOP/s':>8} {'% peak':>7}"
     )
     print(header)
+    rows = []
     for gan in args.families.split(","):
         config = config_all.gans[gan]
-        seed_loop = seed_style(gan, config, data)
-        seed_rate = rate(seed_loop, args.seconds) if seed_loop else float("nan")
-        model, cfg, plain = ganbench_step(gan, config, data, xla=False)
+        has_seed = registry.family(gan).seed is not None
+        seed_loop = seed_loops.seed_loop(gan, config, data) if has_seed else None
+        seed_rate = rate(seed_loop, args.seconds) if seed_loop else math.nan
+        model, _cfg, plain = ganbench_step(gan, config, data, xla=False)
         plain_rate = rate(plain, args.seconds)
         try:
             xla_rate = rate(ganbench_step(gan, config, data, xla=True)[2], args.seconds)
-        except tf.errors.UnimplementedError:
+        except (tf.errors.UnimplementedError, tf.errors.InvalidArgumentError):
             # e.g. DCGAN: MaxPool gradients have no deterministic XLA kernel
-            xla_rate = float("nan")
-        flops = iteration_flops(gan, model, cfg) / 1e9
-        best = np.nanmax([plain_rate, xla_rate])
+            xla_rate = math.nan
+        flops = step_flops(model) / 1e9
+        best = float(np.nanmax([plain_rate, xla_rate]))
         achieved = flops * best
+        row = {
+            "gan": gan,
+            "gflop_per_iteration": flops,
+            "seed_iterations_per_second": seed_rate,
+            "step_iterations_per_second": plain_rate,
+            "xla_iterations_per_second": xla_rate,
+            "best_over_seed": best / seed_rate,
+            "achieved_gflops": achieved,
+            "percent_of_peak": 100 * achieved / peak,
+        }
+        rows.append(row)
+        shown = {
+            k: ("n/a" if isinstance(v, float) and math.isnan(v) else v) for k, v in row.items()
+        }
         print(
-            f"{gan:6} {flops:9.3f} {seed_rate:10.2f} {plain_rate:10.2f} {xla_rate:9.2f} "
-            f"{best / seed_rate:9.2f} {achieved:8.1f} {100 * achieved / peak:6.1f}%",
+            f"{gan:7} {flops:9.3f} {cell(shown['seed_iterations_per_second'], 10)} "
+            f"{plain_rate:10.2f} {cell(shown['xla_iterations_per_second'], 9)} "
+            f"{cell(shown['best_over_seed'], 9)} {achieved:8.1f} {100 * achieved / peak:6.1f}%",
             flush=True,
         )
+    if args.json:
+        table = {
+            "machine": record,
+            "matmul_peak_gflops": peak,
+            "settings": settings,
+            "seconds_per_cell": args.seconds,
+            "rows": [
+                {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in r.items()}
+                for r in rows
+            ],
+        }
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(table, indent=2, sort_keys=True) + "\n")
+
+
+def cell(value: float | str, width: int) -> str:
+    return f"{value:>{width}}" if isinstance(value, str) else f"{value:{width}.2f}"
 
 
 if __name__ == "__main__":

@@ -26,8 +26,8 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 
 from ganbench import machine, params, training  # noqa: E402
-from ganbench.data import prepare  # noqa: E402
-from ganbench.models import wgan  # noqa: E402
+from ganbench.data import splits  # noqa: E402
+from ganbench.models.wgan import model as wgan  # noqa: E402
 
 
 def first_update_ratio(outside: bool, steps: int) -> dict[str, float]:
@@ -39,19 +39,27 @@ def first_update_ratio(outside: bool, steps: int) -> dict[str, float]:
         config = config_all.gans["wgan"]
         optimizer = dataclasses.replace(config.optimizer, epsilon_outside_sqrt=variant)
         config = dataclasses.replace(config, optimizer=optimizer)
-        dataset = prepare.load(REPO / "data/prepared", config_all.data.dataset)
+        dataset = splits.load(REPO / "data/prepared", config_all.data.dataset)
         training.set_determinism(0, xla=False)
         model = wgan.create(config, dataset, REPO / "data/prepared")
         start = [w.numpy().copy() for w in model.generator.trainable_weights]
         step = training.compile_step(model)
         for _ in range(steps):
             step()
-        moved[variant] = {
-            w.path: float(np.linalg.norm(w.numpy() - w0))
-            for w, w0 in zip(model.generator.trainable_weights, start, strict=True)
+        # by position: the second build's layers carry other automatic names
+        moved[variant] = [
+            (layer_kernel_name(i, w.path), float(np.linalg.norm(w.numpy() - w0)))
+            for i, (w, w0) in enumerate(zip(model.generator.trainable_weights, start, strict=True))
             if "kernel" in w.path
-        }
-    return {name: moved[outside][name] / moved[True][name] for name in moved[True]}
+        ]
+    return {
+        name: changed / seed_changed
+        for (name, changed), (_, seed_changed) in zip(moved[outside], moved[True], strict=True)
+    }
+
+
+def layer_kernel_name(index: int, path: str) -> str:
+    return f"{index}:{path.split('/')[-2].rstrip('_0123456789')}"
 
 
 def short_run(outside: bool, steps: int, every: int, work: Path) -> list[dict[str, float]]:

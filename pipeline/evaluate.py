@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from ganbench import evaluate_stage
+from ganbench import params
 from ganbench.cli import run_stage
 
 
@@ -13,6 +13,9 @@ def main() -> None:
     parser.add_argument("gan", help="GAN family name (a key of params.yaml)")
     parser.add_argument("--params", default="params.yaml")
     args = parser.parse_args()
+    params.load(args.params)  # validated before the heavy imports: a typo costs a second
+    from ganbench import evaluate_stage
+
     metrics = evaluate_stage.run(args.gan, args.params)
     shown = {k: round(v, 4) for k, v in metrics.items() if isinstance(v, float)}
     print(f"evaluate@{args.gan}: {shown}")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import argparse
 
-from ganbench import reference_stage
+from ganbench import params
 from ganbench.cli import run_stage
 
 
@@ -18,6 +18,9 @@ def main() -> None:
         help="train the network on data.dataset and make it the pinned one (new hash)",
     )
     args = parser.parse_args()
+    params.load(args.params)  # validated before the heavy imports: a typo costs a second
+    from ganbench import reference_stage
+
     if args.pin:
         record = reference_stage.pin(args.params)
         print(
@@ -26,7 +29,9 @@ def main() -> None:
             f"test accuracy {record['test_accuracy']:.4f}, {record['train_seconds']:.0f} s"
         )
         return
-    metrics = reference_stage.run(args.params)
+    from ganbench import tracking
+
+    metrics = reference_stage.run(args.params, register_as=tracking.default_alias())
     print(
         f"reference ({metrics['source']}): test accuracy {metrics['test_accuracy']:.4f}, "
         f"weights {metrics['weights_hash']}, {metrics['wall_seconds']:.0f} s"

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import argparse
 
+from ganbench import params
 from ganbench.cli import run_stage
-from ganbench.study import ceiling
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--params", default="params.yaml")
-    result = ceiling.run(parser.parse_args().params)
+    args = parser.parse_args()
+    params.load(args.params)  # validated before the heavy imports: a typo costs a second
+    from ganbench.study import ceiling
+
+    result = ceiling.run(args.params)
     print(f"study_ceiling: test accuracy {result['test_accuracy']:.4f}")
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from ganbench import params
 from ganbench.cli import run_stage
-from ganbench.study import cells
 
 
 def main() -> None:
@@ -14,6 +14,9 @@ def main() -> None:
     parser.add_argument("seed", type=int, help="subset seed (one of study.seeds)")
     parser.add_argument("--params", default="params.yaml")
     args = parser.parse_args()
+    params.load(args.params)  # validated before the heavy imports: a typo costs a second
+    from ganbench.study import cells
+
     cell = cells.run_cell(args.labels, args.seed, args.params)
     shown = ", ".join(f"{k} {v:.4f}" for k, v in cell["accuracy"].items())
     print(f"study@{args.labels}-{args.seed}: {shown}")

@@ -11,7 +11,15 @@ from pathlib import Path
 import yaml
 
 REPO = Path(__file__).resolve().parents[1]
-COPIED = ("dvc.yaml", "params.yaml", "pipeline", "src", ".dvc/config", ".dvcignore")
+COPIED = (
+    "dvc.yaml",
+    "params.yaml",
+    "pipeline",
+    "src",
+    "references",
+    ".dvc/config",
+    ".dvcignore",
+)
 
 
 def make_copy(destination: Path, data_changes: dict | None = None) -> Path:

@@ -6,11 +6,14 @@ from __future__ import annotations
 import csv
 import json
 
+import numpy as np
 import pytest
 
 from ganbench import evaluate_stage, params, reference_stage, report, tracking, train_stage
-from ganbench.study import aggregate, ceiling, cells, summary
+from ganbench.models.base import scale_images
+from ganbench.study import ceiling, cells, methods, summary
 from tests import tiny_pipeline
+from tests.tiny import tiny_dataset
 from tests.tiny_pipeline import FAMILIES, tiny_raw, write_params
 
 
@@ -24,7 +27,9 @@ def test_pipeline_after_training_end_to_end(tmp_path, layout):
     ref = reference_stage.run(params_path, layout["reference"])
     assert 0.0 <= ref["test_accuracy"] <= 1.0 and len(ref["weights_hash"]) == 16
     for gan in FAMILIES:
-        train_stage.run(gan, params_path, layout["train"], progress=False)
+        # the classifiers registered, as the pipeline's train stage registers them
+        alias = "default-profile" if gan == "sgan" else None
+        train_stage.run(gan, params_path, layout["train"], progress=False, register_as=alias)
     # every evaluate_every steps and at the end, from the untrained step 0
     with open(layout["train"].progress / "sgan.csv") as handle:
         curve = list(csv.DictReader(handle))
@@ -47,19 +52,36 @@ def test_pipeline_after_training_end_to_end(tmp_path, layout):
     for key in ("fid", "kid", "kid_std", "precision", "recall", "classifier_score", "pixel_w1"):
         assert key in image and key in image["floor"] and key in image["untrained"]
     assert image["reference_weights_hash"] == ref["weights_hash"]
-    assert len(image["sgan_classifier"]["confusion_matrix"]) == 10
-    assert image["accuracy_difference"] == pytest.approx(
-        image["test_accuracy"] - image["baseline_test_accuracy"]
+    assert 0.0 <= image["class_entropy"] <= np.log(10) + 1e-12
+    # the classifiers' figures are training's, written once (metrics/train/<gan>.json)
+    assert "test_accuracy" not in image
+    assert len(trained["classifier"]["confusion_matrix"]) == 10
+    assert trained["accuracy_gain_over_baseline"] == pytest.approx(
+        trained["test_accuracy"] - trained["baseline_test_accuracy"]
     )
     improved = evaluate_stage.run("sgan_fm", params_path, layout["evaluate"])
-    report_fm = improved["sgan_fm_classifier"]
-    assert improved["test_accuracy"] == report_fm["accuracy"]
-    assert improved["test_errors"] == round((1 - report_fm["accuracy"]) * improved["test_count"])
-    assert improved["test_count"] == 40 and "baseline_test_accuracy" not in improved
+    trained_fm = json.loads((layout["train"].metrics / "sgan_fm.json").read_text())
+    assert trained_fm["test_accuracy"] == pytest.approx(trained_fm["classifier"]["accuracy"])
+    assert trained_fm["test_errors"] == round(
+        (1 - trained_fm["test_accuracy"]) * trained_fm["test_count"]
+    )
+    assert trained_fm["test_count"] == 40 and "baseline_test_accuracy" not in trained_fm
     assert "fid" in improved and "fid" in improved["untrained"]
     one_d = evaluate_stage.run("gan1d", params_path, layout["evaluate"])
     assert {"mean", "std", "skewness", "kurtosis", "ks", "ks_pvalue", "w1"} <= set(one_d)
     assert one_d["noise"]["mean"] == pytest.approx(0.5, abs=0.05)  # U(0, 1) input noise
+
+    # the classifier, registered as an MLflow Model, predicts offline through pyfunc
+    import mlflow.pyfunc
+
+    classifier = mlflow.pyfunc.load_model("models:/ganbench-sgan-classifier@default-profile")
+    dataset = tiny_dataset()
+    probabilities = np.asarray(classifier.predict(scale_images(dataset.x_test, "symmetric")))
+    accuracy = float(np.mean(probabilities.argmax(axis=-1) == dataset.y_test))
+    assert probabilities.shape == (40, 10) and accuracy == pytest.approx(trained["test_accuracy"])
+    run = tracking.connect().get_run(trained["mlflow_run_id"])
+    assert [d.dataset.name for d in run.inputs.dataset_inputs] == ["mnist"]
+    assert any(key.startswith("system/") for key in run.data.metrics)
 
     # the metrics land, under the same names, on the GAN's training run
     written = json.loads((tmp_path / "metrics" / "sgan.json").read_text())
@@ -88,8 +110,10 @@ def test_pipeline_after_training_end_to_end(tmp_path, layout):
     assert entry["methods"]["sgan_fm"]["mean"] == pytest.approx(
         (results[0]["accuracy"]["sgan_fm"] + results[1]["accuracy"]["sgan_fm"]) / 2
     )
-    assert entry["sgan_fm_vs_supervised"]["n"] == 2
-    assert table["sgan_fm_iterations"] == {"20": 2}
+    paired = entry["vs_supervised"]["sgan_fm"]
+    assert paired["n"] == 2 and "effect_size" in paired and "ci_low" in paired
+    assert "supervised" not in entry["vs_supervised"]
+    assert table["iterations"] == {"sgan": {"20": 3}, "sgan_fm": {"20": 2}}
     assert layout["summary"].figure.stat().st_size > 0
     parent = table["mlflow_run_id"]
     for result in results:
@@ -99,7 +123,8 @@ def test_pipeline_after_training_end_to_end(tmp_path, layout):
     out = report.run(params_path, layout["report"])
     text = out.read_text()
     assert "| 20 |" in text and "floor: real test images" in text
-    assert "SGAN-FM − supervised" in text and "sgan_fm classifier test accuracy" in text
+    assert "SGAN, feature matching (Salimans et al.)" in text
+    assert "SGAN, feature matching (Salimans et al.): classifier test accuracy" in text
     assert written["mlflow_run_id"] in text
     assert "`sgan_fm` is not a seed" in text
     for name in ("sgan-samples.png", "sgan-losses.png", "gan1d-samples.png", "study.png"):
@@ -141,35 +166,42 @@ def test_summary_names_a_missing_cell(tmp_path, layout):
         summary.run(params_path, layout["summary"])
 
 
-def test_study_params_must_match_prepared_subsets(tmp_path):
+def test_study_params_must_match_prepared_subsets():
     raw = tiny_raw()
     raw["study"].update(label_counts=[20, 50], seeds=[0, 3])
-    config_all = params.parse(raw)
+    config = params.parse(raw)  # the other stages run: the study's own stages refuse it
     with pytest.raises(params.ParamsError) as err:
-        cells.study_params(config_all, "params.yaml")
+        config.study()
     message = str(err.value)
     assert "study.label_counts: 50 is not in data.label_counts" in message
     assert "study.seeds: 3 is not in data.label_seeds" in message
-    assert 'study.sgan_iterations: no entry "50" for label count 50' in message
-    assert 'study.sgan_fm_iterations: no entry "50" for label count 50' in message
+    assert 'study.iterations.sgan: no entry "50" for label count 50' in message
+    assert 'study.iterations.sgan_fm: no entry "50" for label count 50' in message
 
 
-def test_study_iterations_keys_must_be_label_counts():
+def test_study_iterations_keys_must_be_label_counts_of_semi_supervised_families():
     raw = tiny_raw()
-    raw["study"]["sgan_iterations"] = {"20": 3, "2O": 5}
+    raw["study"]["iterations"]["sgan"] = {"20": 3, "2O": 5}
+    raw["study"]["iterations"]["dcgan"] = {"20": 3}
     with pytest.raises(params.ParamsError) as err:
-        cells.study_params(params.parse(raw), "params.yaml")
-    assert 'key "2O" is not one of study.label_counts' in str(err.value)
+        params.parse(raw).study()
+    assert 'study.iterations.sgan: key "2O" is not one of study.label_counts' in str(err.value)
+    assert "study.iterations.dcgan: not a semi-supervised GAN family" in str(err.value)
+    del raw["study"]["iterations"]["sgan"], raw["study"]["iterations"]["dcgan"]
+    with pytest.raises(params.ParamsError, match=r"study\.iterations: must include sgan"):
+        params.parse(raw).study()
 
 
 def test_study_iterations_are_checked_per_label_count():
     raw = tiny_raw()
-    raw["study"]["sgan_iterations"] = {20: 5}  # YAML `20:` without quotes is an integer
-    integer_key = r"study.sgan_iterations\[20\] key: must be a string"
+    raw["study"]["iterations"]["sgan"] = {20: 5}  # YAML `20:` without quotes is an integer
+    integer_key = r"study.iterations\['sgan'\]\[20\] key: must be a string"
     with pytest.raises(params.ParamsError, match=integer_key):
         params.parse(raw)
-    raw["study"]["sgan_iterations"] = {"20": 0}
-    with pytest.raises(params.ParamsError, match=r"study.sgan_iterations\['20'\]: must be > 0"):
+    raw["study"]["iterations"]["sgan"] = {"20": 0}
+    with pytest.raises(
+        params.ParamsError, match=r"study.iterations\['sgan'\]\['20'\]: must be > 0"
+    ):
         params.parse(raw)
 
 
@@ -179,7 +211,7 @@ def test_summary_nests_runs_it_has_and_records_the_ids_of_runs_it_lacks():
         pass
     made_elsewhere = "0123456789abcdef0123456789abcdef"
     with tracking.run("study", "label study", "study_summary") as parent:
-        summary.nest_runs(parent.run_id, [cell.run_id, made_elsewhere])
+        assert tracking.adopt(parent.run_id, [cell.run_id, made_elsewhere]) == [made_elsewhere]
     client = tracking.connect()
     assert client.get_run(cell.run_id).data.tags["mlflow.parentRunId"] == parent.run_id
     tags = client.get_run(parent.run_id).data.tags
@@ -189,16 +221,17 @@ def test_summary_nests_runs_it_has_and_records_the_ids_of_runs_it_lacks():
 
 def test_summary_that_cannot_nest_its_runs_writes_nothing(tmp_path, layout, monkeypatch):
     params_path = write_params(tmp_path, tiny_raw())
+    config = params.load(params_path)
     paths = layout["summary"]
     paths.cells.mkdir(parents=True, exist_ok=True)
     for seed in (0, 1):
         cell = {
             "labels": 20,
             "seed": seed,
-            "accuracy": {m: 0.5 + 0.1 * seed for m in aggregate.METHODS},
+            "accuracy": {m: 0.5 + 0.1 * seed for m in methods.methods(config.section("study"))},
             "mlflow_run_id": f"{seed:032x}",
         }
-        cells.cell_path(paths.cells, 20, seed).write_text(json.dumps(cell))
+        methods.cell_path(paths.cells, 20, seed).write_text(json.dumps(cell))
     paths.ceiling.write_text(json.dumps({"test_accuracy": 0.9, "mlflow_run_id": "f" * 32}))
 
     def store_down(parent_run_id, child_run_ids):

@@ -22,7 +22,7 @@ import pytest
 import yaml
 
 from ganbench import tracking
-from ganbench.models import gan1d
+from ganbench.models.gan1d import model as gan1d
 from tests.synthetic import write_dataset
 from tests.tiny import REPO
 from tests.tiny_pipeline import tiny_raw
@@ -314,6 +314,7 @@ def test_fault_ends_in_one_line_error_and_leaves_outputs(case, workspace, monkey
         assert expected[-1] in runs[0].data.tags["error"]
 
 
+@pytest.mark.e2e
 def test_13_sigterm_checkpoints_and_the_next_run_resumes(workspace, monkeypatch, capsys):
     edit_params(
         workspace,

@@ -11,7 +11,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-from ganbench import profiles
+import pytest
+
+from ganbench import params, profiles
+
+pytestmark = pytest.mark.e2e  # spawns processes: make test-quick skips it
 
 REPO = Path(__file__).resolve().parents[1]
 VENV = Path(sys.executable).parent.parent  # this interpreter's environment
@@ -42,7 +46,7 @@ def test_paper_target_passes_every_override_as_one_argument(tmp_path):
     assert arguments[:4] == ["exp", "run", "-n", "paper"]
     flags, values = arguments[4::2], arguments[5::2]
     assert set(flags) == {"-S"}
-    assert values == profiles.overrides(profiles.read(profile))
+    assert values == profiles.overrides(params.read_mapping(profile))
     assert any(" " in value for value in values)  # a list value survived whole
 
 

@@ -38,14 +38,31 @@ def test_steps_give_finite_losses_and_outputs_in_range(gan, tmp_path):
         assert samples.min() >= 0.0 and samples.max() <= 1.0
 
 
-def fresh_process_run(gan, work, out, stop_after=None):
-    """Train in a new interpreter, as two `dvc repro` runs (or a resume) would."""
-    args = [sys.executable, "-m", "tests.tiny_run", gan, str(work), str(out)]
-    if stop_after is not None:
-        args.append(str(stop_after))
+def fresh_process_runs(work, stop_after=None):
+    """Train every family in one new interpreter, as separate `dvc repro` runs (or a
+    resume) would start them; returns each family's stored state."""
+    stop = "all" if stop_after is None else str(stop_after)
+    args = [sys.executable, "-m", "tests.tiny_run", str(work), stop, *FAMILIES]
     subprocess.run(args, cwd=REPO, check=True, capture_output=True)
-    with np.load(out) as stored:
-        return {k: stored[k] for k in stored.files}
+    runs = {}
+    for gan in FAMILIES:
+        with np.load(work / f"{gan}.npz") as stored:
+            runs[gan] = {k: stored[k] for k in stored.files}
+    return runs
+
+
+@pytest.fixture(scope="module")
+def fresh_runs(tmp_path_factory):
+    """Four fresh processes for all families: two straight runs, and a run stopped after
+    two of its four steps then resumed in another process."""
+    root = tmp_path_factory.mktemp("fresh")
+    return {
+        "first": fresh_process_runs(root / "first"),
+        "second": fresh_process_runs(root / "second"),
+        "partial": fresh_process_runs(root / "resume", stop_after=2),
+        "resumed": fresh_process_runs(root / "resume"),
+        "resume_dir": root / "resume",
+    }
 
 
 def assert_same_weights(a, b):
@@ -55,17 +72,14 @@ def assert_same_weights(a, b):
         np.testing.assert_array_equal(a[key], b[key], err_msg=key)
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("gan", FAMILIES)
-def test_determinism_and_resume_equivalence_in_fresh_processes(gan, tmp_path):
+def test_determinism_and_resume_equivalence_in_fresh_processes(gan, fresh_runs):
     """Same seed -> bit-identical weights; N steps == N/2, stop, resume, N/2."""
-    first = fresh_process_run(gan, tmp_path / "first", tmp_path / "first.npz")
-    second = fresh_process_run(gan, tmp_path / "second", tmp_path / "second.npz")
+    first, second = fresh_runs["first"][gan], fresh_runs["second"][gan]
     assert_same_weights(first, second)
-
-    partial = fresh_process_run(gan, tmp_path / "resume", tmp_path / "partial.npz", 2)
+    partial, resumed = fresh_runs["partial"][gan], fresh_runs["resumed"][gan]
     assert int(partial["steps"]) == 2
-    assert (tmp_path / "resume" / "checkpoint.npz").is_file()
-    resumed = fresh_process_run(gan, tmp_path / "resume", tmp_path / "resumed.npz")
     assert int(resumed["resumed_from"]) == 2
     assert int(resumed["steps"]) == 4
     assert_same_weights(first, resumed)
@@ -127,7 +141,7 @@ def test_sgan_real_fake_logit_is_logit_of_z_over_z_plus_one():
 
 def test_acgan_samples_follow_requested_classes_shape(tmp_path):
     model, _ = build("acgan", tmp_path)
-    images = model.generate_classes(np.arange(10), seed=3)
+    images = model.sampler().generate(10, seed=3, classes=np.arange(10))
     assert images.shape == (10, 28, 28, 1)
     # different classes give different images from the same noise
     assert not np.allclose(images[0], images[1])
@@ -155,7 +169,8 @@ def rmsprop_by_hand(grads, lr, rho, epsilon, outside):
 
 @pytest.mark.parametrize("outside", [True, False])
 def test_wgan_rmsprop_steps_as_keras_2_when_epsilon_is_outside_the_root(outside):
-    from ganbench.models.base import RMSPropParams, rmsprop
+    from ganbench.models.base import rmsprop
+    from ganbench.models.settings import RMSPropParams
 
     # small gradients, where the two forms part: sqrt(v) is ~1e-4, epsilon 1e-7 inside
     # the root is ~3e-4, so Keras 3's step is several times smaller
@@ -193,8 +208,9 @@ def test_evaluating_during_training_leaves_the_training_unchanged(gan, tmp_path)
     run_steps(plain, tmp_path / "plain")
     dataset = tiny_dataset()
     yardstick, settings = tiny_yardstick(dataset)
-    scored, _ = build(gan, tmp_path / "scored", evaluate_every=2)
-    evaluator = ProgressEvaluator(registry.family(gan), scored, dataset, yardstick, settings)
+    scored, config = build(gan, tmp_path / "scored", evaluate_every=2)
+    family = registry.family(gan)
+    evaluator = ProgressEvaluator(family, config, scored, dataset, yardstick, settings)
     checkpointer = training.Checkpointer(tmp_path / "scored" / "ckpt.npz", scored, "test")
     result = training.train(
         scored,

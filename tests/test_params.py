@@ -91,3 +91,52 @@ def test_invalid_yaml_is_reported(tmp_path):
 
 def test_repository_params_file_is_valid():
     params.load(Path(__file__).resolve().parents[1] / "params.yaml")
+
+
+HEAVY = ("tensorflow", "keras", "sklearn", "matplotlib", "mlflow")
+
+
+def test_validation_imports_no_heavy_library_in_a_fresh_interpreter():
+    """params.load must answer a typo in about a second: no TensorFlow, Keras, scikit-learn,
+    matplotlib or MLflow behind it."""
+    import subprocess
+    import sys
+
+    repo = Path(__file__).resolve().parents[1]
+    code = (
+        "import sys, time\n"
+        "began = time.perf_counter()\n"
+        "from ganbench import params\n"
+        f"params.load({str(repo / 'params.yaml')!r})\n"
+        "print(time.perf_counter() - began)\n"
+        f"print(sorted({{m.split('.')[0] for m in sys.modules}} & set({HEAVY!r})))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.splitlines()
+    assert out[1] == "[]", f"params.load imported {out[1]}"
+    # the import set is the test; the time is printed for the record, never asserted
+    print(f"params.load in a fresh interpreter: {float(out[0]):.2f} s")
+
+
+def test_a_stage_reports_a_params_typo_before_importing_tensorflow(tmp_path):
+    import subprocess
+    import sys
+
+    repo = Path(__file__).resolve().parents[1]
+    broken = tmp_path / "params.yaml"
+    broken.write_text(
+        (repo / "params.yaml").read_text().replace("  z_dim: 100", "  z_dimm: 100", 1)
+    )
+    code = (
+        "import runpy, sys\n"
+        f"sys.argv = ['train.py', 'sgan', '--params', {str(broken)!r}]\n"
+        "try:\n"
+        f"    runpy.run_path({str(repo / 'pipeline' / 'train.py')!r}, run_name='__main__')\n"
+        "except SystemExit as exit:\n"
+        f"    print(exit.code, sorted({{m.split('.')[0] for m in sys.modules}} & set({HEAVY!r})))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.stdout.strip() == "1 []", result.stdout + result.stderr
+    assert "z_dimm: unknown key" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1

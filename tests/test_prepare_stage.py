@@ -8,6 +8,8 @@ from ganbench.data import labels
 from tests.repo_copy import dvc, make_copy
 from tests.synthetic import make_arrays, write_dataset
 
+pytestmark = pytest.mark.e2e  # spawns processes: make test-quick skips it
+
 
 @pytest.fixture
 def repo(tmp_path):

@@ -8,11 +8,17 @@ import json
 import keras
 import pytest
 
-from ganbench import params, reference, reference_stage
+from ganbench import params, reference, reference_stage, training
 from ganbench.data import prepare
 from ganbench.params import DataParams
 from tests.tiny import REPO, tiny_dataset
 from tests.tiny_pipeline import tiny_raw, write_params
+
+
+@pytest.fixture(scope="module", autouse=True)
+def deterministic_runtime():
+    """Before this module's first TensorFlow op: threads can be set only until then."""
+    training.configure_runtime(xla=False)
 
 
 @pytest.mark.parametrize("dataset", ["mnist", "fashion_mnist"])

@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from ganbench import profiles, repeats, tracking
-from ganbench.data import labels, prepare
+from ganbench.data import labels, splits
 from ganbench.params import ParamsError
 from tests.tiny import REPO, tiny_dataset
 
@@ -44,7 +44,7 @@ def project(tmp_path):
     prepared = tmp_path / "prepared"
     prepared.mkdir()
     np.savez(
-        prepare.dataset_path(prepared, "mnist"),
+        splits.dataset_path(prepared, "mnist"),
         x_train=dataset.x_train,
         y_train=dataset.y_train,
         x_test=dataset.x_test,
@@ -73,6 +73,7 @@ def project(tmp_path):
     }
 
 
+@pytest.mark.e2e
 def test_seeds_train_once_under_the_profile_and_are_summarised(project):
     workdir = project["workdir"]
 
@@ -145,6 +146,7 @@ def processes_naming(text: str) -> list[int]:
     return found
 
 
+@pytest.mark.e2e
 def test_a_stopped_repeat_passes_the_signal_to_its_seeds_which_checkpoint(project):
     project["profile_path"].write_text(
         yaml.safe_dump({"sgan_fm": {"schedule": {"iterations": 100000}}})
@@ -173,6 +175,7 @@ def test_a_stopped_repeat_passes_the_signal_to_its_seeds_which_checkpoint(projec
     assert not (workdir / "seed-0" / "metrics" / "train" / "sgan_fm.json").exists()
 
 
+@pytest.mark.e2e
 def test_evaluated_seeds_are_summarised_with_every_figure_and_exported(project, tmp_path):
     import dataclasses
 
@@ -207,7 +210,10 @@ def test_evaluated_seeds_are_summarised_with_every_figure_and_exported(project, 
         )
         assert summary["per_seed"][seed] == evaluation["fid"]
         assert summary["metrics"]["floor_fid"]["per_seed"][seed] == evaluation["floor"]["fid"]
-        assert summary["metrics"]["test_accuracy"]["per_seed"][seed] == evaluation["test_accuracy"]
+        trained = json.loads(
+            (project["workdir"] / f"seed-{seed}" / "metrics" / "train" / "sgan_fm.json").read_text()
+        )
+        assert summary["metrics"]["test_accuracy"]["per_seed"][seed] == trained["test_accuracy"]
     fid = summary["metrics"]["fid"]
     assert fid["n"] == 2 and fid["ci_low"] <= fid["mean"] <= fid["ci_high"]
     assert "class_entropy" in summary["metrics"]

@@ -7,8 +7,9 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from ganbench import params, training
+from ganbench import schema, training
 from ganbench.models import sgan_fm
+from ganbench.models.sgan_fm import model as sgan_fm_model
 from tests.tiny import prepared_dir, tiny_dataset
 
 TINY = {
@@ -20,6 +21,7 @@ TINY = {
         "sample_every": 1000,
         "checkpoint_every": 1000,
         "xla": False,
+        "evaluate_every": 0,
     },
     "z_dim": 6,
     "noise": "uniform_unit",
@@ -55,11 +57,11 @@ def deterministic_runtime():
 
 def tiny_model(tmp_path):
     problems: list[str] = []
-    config = params.build(sgan_fm.Config, TINY, "sgan_fm", problems)
+    config = schema.build(sgan_fm.Config, TINY, "sgan_fm", problems)
     assert problems == []
     training.set_determinism(0, xla=False)
     dataset = tiny_dataset()
-    return sgan_fm.create(config, dataset, prepared_dir(tmp_path, dataset)), dataset
+    return sgan_fm_model.create(config, dataset, prepared_dir(tmp_path, dataset)), dataset
 
 
 def logsumexp(x: np.ndarray) -> np.ndarray:
@@ -78,7 +80,7 @@ def test_semi_supervised_losses_equal_hand_computed_values():
     expected_unsup = -0.5 * np.mean(np.log(z_unl / (z_unl + 1))) - 0.5 * np.mean(
         np.log(1 / (z_gen + 1))
     )
-    sup, unsup = sgan_fm.semi_supervised_losses(
+    sup, unsup = sgan_fm_model.semi_supervised_losses(
         tf.constant(y), tf.constant(lab), tf.constant(unl), tf.constant(gen)
     )
     assert float(sup) == pytest.approx(expected_sup, rel=1e-10)
@@ -89,7 +91,7 @@ def test_feature_matching_loss_equals_hand_computed_value():
     real = np.array([[1.0, 2.0], [3.0, 4.0]])  # batch means 2, 3
     fake = np.array([[0.0, 0.0], [1.0, 2.0]])  # batch means 0.5, 1
     expected = ((2 - 0.5) ** 2 + (3 - 1) ** 2) / 2
-    loss = sgan_fm.feature_matching_loss(tf.constant(real), tf.constant(fake))
+    loss = sgan_fm_model.feature_matching_loss(tf.constant(real), tf.constant(fake))
     assert float(loss) == pytest.approx(expected)
 
 
@@ -153,7 +155,7 @@ def test_labelled_batches_hold_whole_passes_over_the_labelled_set(tmp_path):
 
 
 def test_weight_norm_init_standardises_first_layer_on_its_batch():
-    layer = sgan_fm.WeightNormDense(5)
+    layer = sgan_fm_model.WeightNormDense(5)
     x = tf.constant(np.random.default_rng(0).normal(2.0, 3.0, size=(200, 7)), tf.float32)
     layer.build(x.shape)
     out = layer.initialize(x).numpy()
@@ -163,7 +165,7 @@ def test_weight_norm_init_standardises_first_layer_on_its_batch():
 
 def test_learning_rate_is_constant_then_falls_linearly_per_epoch():
     # the paper code's CIFAR-10 schedule: lr * min(3 - epoch / 400, 1) over 1,200 epochs
-    rate = sgan_fm.EpochDecay(0.003, per_epoch=500, decay_start=800, epochs=1200)
+    rate = sgan_fm_model.EpochDecay(0.003, per_epoch=500, decay_start=800, epochs=1200)
     for epoch in (0, 600, 800, 1000, 1199):
         expected = 0.003 * min(3 - epoch / 400, 1)
         assert float(rate(epoch * 500 + 17)) == pytest.approx(expected, rel=1e-5)
@@ -185,7 +187,7 @@ def test_paper_adam_puts_epsilon_inside_the_square_root(inside):
     p = sgan_fm.OptimizerParams(
         lr=0.003, beta1=0.5, beta2=0.999, epsilon=1e-8, epsilon_inside_sqrt=inside
     )
-    opt = sgan_fm.optimizer(p)
+    opt = sgan_fm_model.optimizer(p)
     w = tf.Variable(np.zeros(3, np.float32))  # float32, as the networks' weights
     for g in grads:
         opt.apply_gradients([(tf.constant(g, tf.float32), w)])

@@ -18,13 +18,31 @@ def test_summary_interval_is_the_student_t_interval():
     assert aggregate.summarise([0.9], 0.95)["ci_low"] is None
 
 
-def test_paired_comparison_matches_scipy_and_handles_degenerate_cases():
+def test_paired_comparison_matches_hand_computed_values_and_scipy():
     first, second = [0.85, 0.83, 0.90], [0.80, 0.79, 0.84]
-    got = aggregate.paired_comparison(first, second)
+    got = aggregate.paired_comparison(first, second, 0.95)
+    # by hand: differences 0.05, 0.04, 0.06; mean 0.05, SD 0.01; t = 0.05 / (0.01 / sqrt 3)
+    assert got["n"] == 3
+    assert got["mean_difference"] == pytest.approx(0.05)
+    assert got["std_difference"] == pytest.approx(0.01)
+    assert got["statistic"] == pytest.approx(0.05 / (0.01 / np.sqrt(3)))
+    assert got["effect_size"] == pytest.approx(5.0)  # 0.05 / 0.01
+    half = 4.302652729911275 * 0.01 / np.sqrt(3)  # t(0.975, 2 degrees of freedom)
+    assert got["ci_low"] == pytest.approx(0.05 - half)
+    assert got["ci_high"] == pytest.approx(0.05 + half)
     assert got["p_value"] == pytest.approx(stats.ttest_rel(first, second).pvalue)
-    assert got["mean_difference"] == pytest.approx(np.mean(np.subtract(first, second)))
-    assert aggregate.paired_comparison([0.9], [0.8])["p_value"] is None
-    assert aggregate.paired_comparison([0.9, 0.8], [0.8, 0.7])["p_value"] is None
+    assert got["p_value"] == pytest.approx(2 * stats.t.sf(0.05 / (0.01 / np.sqrt(3)), 2))
+
+
+def test_paired_comparison_is_undefined_without_spread_or_pairs():
+    one = aggregate.paired_comparison([0.9], [0.8])
+    assert one["p_value"] is None and one["ci_low"] is None and one["effect_size"] is None
+    assert one["mean_difference"] == pytest.approx(0.1)
+    same = aggregate.paired_comparison([0.9, 0.8], [0.8, 0.7])
+    assert same["p_value"] is None and same["effect_size"] is None
+
+
+METHODS = ("sgan", "sgan_fm", "supervised", "logistic_regression", "label_spreading")
 
 
 def test_study_table_pairs_seeds_by_value():
@@ -40,16 +58,22 @@ def test_study_table_pairs_seeds_by_value():
         cell(20, 0, 0.5, 0.4),
         cell(20, 1, 0.6, 0.3),
     ]
-    table = aggregate.study_table(cells, 0.95)
+    table = aggregate.study_table(cells, 0.95, METHODS)
     assert list(table) == ["20", "100"]
     assert table["100"]["seeds"] == [0, 1]
-    expected = stats.ttest_rel([0.70, 0.90], [0.69, 0.80]).pvalue
-    assert table["100"]["sgan_vs_supervised"]["p_value"] == pytest.approx(expected)
-    expected_fm = stats.ttest_rel([0.75, 1.00], [0.69, 0.80]).pvalue
-    assert table["100"]["sgan_fm_vs_supervised"]["p_value"] == pytest.approx(expected_fm)
+    versus = table["100"]["vs_supervised"]
+    assert set(versus) == {"sgan", "sgan_fm", "logistic_regression", "label_spreading"}
+    assert versus["sgan"]["p_value"] == pytest.approx(
+        stats.ttest_rel([0.70, 0.90], [0.69, 0.80]).pvalue
+    )
+    assert versus["sgan"]["mean_difference"] == pytest.approx((0.01 + 0.10) / 2)
+    assert versus["sgan_fm"]["p_value"] == pytest.approx(
+        stats.ttest_rel([0.75, 1.00], [0.69, 0.80]).pvalue
+    )
     assert table["100"]["methods"]["sgan_fm"]["mean"] == pytest.approx(0.875)
     rows = aggregate.table_csv_rows(table)
     assert rows[1]["labels"] == 100 and rows[1]["sgan"] == pytest.approx(0.8)
+    assert rows[1]["sgan_minus_supervised"] == pytest.approx(0.055)
 
 
 def test_classical_baselines_learn_separable_blobs():

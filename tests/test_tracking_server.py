@@ -13,8 +13,10 @@ import urllib.request
 import pytest
 from mlflow.tracking import MlflowClient
 
-from ganbench import tracking, train_stage
+from ganbench import reference_stage, tracking, train_stage
 from tests import tiny_pipeline
+
+pytestmark = pytest.mark.e2e  # spawns processes: make test-quick skips it
 
 
 def free_port() -> int:
@@ -67,6 +69,7 @@ def test_stages_log_over_http_and_runs_compare(tmp_path, server, monkeypatch):
     monkeypatch.setenv("MLFLOW_TRACKING_URI", server)
     layout = tiny_pipeline.layout(tmp_path)
     params_path = tiny_pipeline.write_params(tmp_path, tiny_pipeline.tiny_raw())
+    reference_stage.run(params_path, layout["reference"])  # the evaluations during training
     written = {
         gan: train_stage.run(gan, params_path, layout["train"], progress=False)
         for gan in tiny_pipeline.FAMILIES
@@ -88,7 +91,62 @@ def test_stages_log_over_http_and_runs_compare(tmp_path, server, monkeypatch):
         )
         assert run.data.tags["dvc_stage"] == f"train@{gan}"
         # the model went through the server's artifact proxy into its artifact store
-        artifacts = [a.path for a in client.list_artifacts(run.info.run_id, "model")]
-        assert "model/generator.keras" in artifacts
+        artifacts = [a.path for a in client.list_artifacts(run.info.run_id, "networks")]
+        assert "networks/generator.keras" in artifacts
     assert tracking.tracking_uri() == server
     assert list((tmp_path / "server-artifacts").rglob("generator.keras"))
+
+
+def test_the_registered_classifier_is_served_over_http(tmp_path):
+    """`mlflow models serve` (the local environment, no environment manager) on a loopback
+    port answers with the registered SGAN classifier's predictions."""
+    import json
+    import os
+
+    import numpy as np
+
+    from ganbench.models.base import scale_images
+    from tests.tiny import tiny_dataset
+    from tests.tiny_pipeline import tiny_raw, write_params
+
+    layout = tiny_pipeline.layout(tmp_path)
+    raw = tiny_raw()
+    raw["sgan"]["schedule"]["evaluate_every"] = 0  # no reference needed
+    params_path = write_params(tmp_path, raw)
+    trained = train_stage.run(
+        "sgan", params_path, layout["train"], progress=False, register_as="served"
+    )
+    port = free_port()
+    uri = "models:/ganbench-sgan-classifier@served"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "mlflow", "models", "serve", "-m", uri, "--env-manager",
+         "local", "--host", "127.0.0.1", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=dict(os.environ),
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 180
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/ping", timeout=2) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail("mlflow models serve did not start")
+                time.sleep(1)
+        images = scale_images(tiny_dataset().x_test, "symmetric")
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{port}/invocations",
+            data=json.dumps({"inputs": images.tolist()}).encode(),
+            headers={"Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(request, timeout=60) as answer:
+            predictions = np.asarray(json.loads(answer.read())["predictions"])
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+    accuracy = float(np.mean(predictions.argmax(axis=-1) == tiny_dataset().y_test))
+    assert predictions.shape == (40, 10)
+    assert accuracy == trained["test_accuracy"]

@@ -8,8 +8,9 @@ import pytest
 import yaml
 
 from ganbench import params, tracking, train_stage
-from ganbench.data import prepare
-from ganbench.models import gan1d, registry
+from ganbench.data import splits
+from ganbench.models import registry
+from ganbench.models.gan1d import model as gan1d
 from tests.tiny import REPO, tiny_dataset
 
 
@@ -148,7 +149,7 @@ def test_sgan_stage_reports_both_accuracies(tmp_path, paths):
     dataset = tiny_dataset()
     paths.prepared.mkdir(parents=True)
     np.savez(
-        prepare.dataset_path(paths.prepared, "mnist"),
+        splits.dataset_path(paths.prepared, "mnist"),
         x_train=dataset.x_train,
         y_train=dataset.y_train,
         x_test=dataset.x_test,

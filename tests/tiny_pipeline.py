@@ -44,8 +44,7 @@ def tiny_raw() -> dict:
     raw["study"].update(
         label_counts=[20],
         seeds=[0, 1],
-        sgan_iterations={"20": 3},
-        sgan_fm_iterations={"20": 2},
+        iterations={"sgan": {"20": 3}, "sgan_fm": {"20": 2}},
         label_spreading_pool=40,
         label_spreading_neighbors=3,
         ceiling_epochs=1,
@@ -103,7 +102,11 @@ def layout(tmp_path: Path) -> dict:
         ),
         "report": report.ReportPaths(
             metrics=tmp_path / "metrics",
-            plots=tmp_path / "plots",
+            train_metrics=tmp_path / "metrics" / "train",
+            train_plots=tmp_path / "plots" / "train",
+            reference_metrics=tmp_path / "metrics" / "reference.json",
+            study_metrics=tmp_path / "metrics" / "study.json",
+            study_figure=tmp_path / "plots" / "study.png",
             models=tmp_path / "models",
             out_dir=tmp_path / "reports",
         ),

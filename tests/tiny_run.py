@@ -1,6 +1,8 @@
-"""Train a tiny family in this process and save its state; run as a fresh process by tests.
+"""Train tiny families in this process and save each one's state; run as a fresh process by
+tests, several families per process (each seeded afresh, as its own stage would be).
 
-Usage: python -m tests.tiny_run GAN WORK_DIR OUT.npz [STOP_AFTER]
+Usage: python -m tests.tiny_run WORK_DIR STOP_AFTER|all GAN [GAN ...]
+writes WORK_DIR/<gan>.npz (steps, resumed_from, every state variable) for each GAN.
 """
 
 from __future__ import annotations
@@ -15,15 +17,19 @@ from tests.tiny import build, weights
 
 
 def main() -> None:
-    gan, work, out = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3])
-    stop_after = int(sys.argv[4]) if len(sys.argv) > 4 else None
-    model, _ = build(gan, work)
-    checkpointer = training.Checkpointer(work / "checkpoint.npz", model, "tiny")
-    result = training.train(
-        model, checkpointer, lambda step, losses: None, lambda s: None, stop_after, progress=False
-    )
-    arrays = {f"v{i}": w for i, w in enumerate(weights(model))}
-    np.savez(out, steps=result.steps, resumed_from=result.resumed_from, **arrays)
+    work, stop, gans = Path(sys.argv[1]), sys.argv[2], sys.argv[3:]
+    stop_after = None if stop == "all" else int(stop)
+    for gan in gans:
+        folder = work / gan
+        model, _ = build(gan, folder)
+        checkpointer = training.Checkpointer(folder / "checkpoint.npz", model, "tiny")
+        result = training.train(
+            model, checkpointer, lambda s, losses: None, lambda s: None, stop_after, False
+        )
+        arrays = {f"v{i}": w for i, w in enumerate(weights(model))}
+        np.savez(
+            work / f"{gan}.npz", steps=result.steps, resumed_from=result.resumed_from, **arrays
+        )
 
 
 if __name__ == "__main__":

@@ -5,15 +5,15 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 
+from ganbench import quiet
 from ganbench.atomic import OutputError
 from ganbench.data.idx import IdxError
 from ganbench.data.labels import LabelSubsetError
 from ganbench.data.prepare import PrepareError
 from ganbench.data.sources import DataSourceError
+from ganbench.errors import InputError, ReferenceError, TrackingError
 from ganbench.models.registry import UnknownFamilyError
 from ganbench.params import ParamsError
-from ganbench.reference import ReferenceError
-from ganbench.tracking import TrackingError
 
 # Errors that mean "the input or environment is wrong", reported as one line, exit 1.
 # Anything else is a bug and keeps its traceback.
@@ -28,6 +28,7 @@ USER_ERRORS: tuple[type[BaseException], ...] = (
     FileNotFoundError,
     UnknownFamilyError,
     ReferenceError,
+    InputError,
     FloatingPointError,  # training.NonFiniteLossError, without importing TensorFlow here
 )
 EXIT_USER_ERROR = 1
@@ -35,7 +36,9 @@ EXIT_INTERRUPTED = 130
 
 
 def run_stage(stage: str, main: Callable[[], None]) -> None:
-    """Run a stage's main; turn expected failures into `<stage>: error: <message>`."""
+    """Run a stage's main; turn expected failures into `<stage>: error: <message>`.
+    TensorFlow's info and warning lines are filtered out of the output (ganbench.quiet)."""
+    quiet.filter_native_logs()
     try:
         main()
     except USER_ERRORS as err:

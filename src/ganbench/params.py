@@ -3,98 +3,37 @@
 Every stage validates the whole file before doing any work, so a typo in one section is
 reported at once instead of an hour into another stage. Errors are collected, not raised
 one at a time: the user fixes every bad field in one edit.
+
+The data and stage sections are declared here; each GAN family's section by the family's
+own Config (found through the registry). Nothing here imports TensorFlow, scikit-learn or
+matplotlib: validating takes a fraction of a second.
 """
 
 from __future__ import annotations
 
-import collections.abc
-import dataclasses
-import math
 import types
-import typing
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-# A check returns None when the value is fine, else what was expected; element-wise checks
-# return one message per bad element, each starting with its index ("[2]: ...").
-Check = Callable[[Any], str | list[str] | None]
-NUM_CLASSES = 10
-
-
-class ParamsError(ValueError):
-    """One or more fields of params.yaml are invalid; the message lists all of them."""
-
-    def __init__(self, source: str, problems: list[str]):
-        self.problems = problems
-        super().__init__(f"{source}: " + "; ".join(problems))
-
-
-# --- field checks: each returns a message describing what was expected, or None -------------
-
-
-def positive(value: Any) -> str | None:
-    return None if value > 0 else f"must be > 0, got {value!r}"
-
-
-def non_negative(value: Any) -> str | None:
-    return None if value >= 0 else f"must be >= 0, got {value!r}"
-
-
-def unit_interval(value: Any) -> str | None:
-    return None if 0 <= value <= 1 else f"must be in [0, 1], got {value!r}"
-
-
-def one_of(*choices: str) -> Check:
-    def check(value: Any) -> str | None:
-        if value in choices:
-            return None
-        return f"must be one of {', '.join(choices)}, got {value!r}"
-
-    return check
-
-
-def each(check: Check) -> Check:
-    """Apply `check` to every element; the message names the element's index."""
-
-    def check_all(values: Any) -> list[str] | None:
-        problems = [f"[{i}]: {msg}" for i, v in enumerate(values) if (msg := check(v))]
-        return problems or None
-
-    return check_all
-
-
-def each_value(check: Check) -> Check:
-    """Apply `check` to every value of a mapping; the message names the key."""
-
-    def check_all(values: Any) -> list[str] | None:
-        problems = [f"[{k!r}]: {msg}" for k, v in values.items() if (msg := check(v))]
-        return problems or None
-
-    return check_all
-
-
-def balanced_label_count(value: Any) -> str | None:
-    if value > 0 and value % NUM_CLASSES == 0:
-        return None
-    return f"must be a positive multiple of {NUM_CLASSES} for balanced sampling, got {value!r}"
-
-
-def non_empty(values: Any) -> str | None:
-    return None if len(values) > 0 else "must not be empty"
-
-
-def checked(*checks: Check, default: Any = dataclasses.MISSING) -> Any:
-    """A dataclass field carrying validation checks in its metadata."""
-    if default is dataclasses.MISSING:
-        return field(metadata={"checks": checks})
-    return field(default=default, metadata={"checks": checks})
-
-
-# --- the schema ------------------------------------------------------------------------------
+from ganbench.data.labels import SAMPLINGS
+from ganbench.models import registry
+from ganbench.models.settings import AdamParams
+from ganbench.schema import (
+    ParamsError,
+    balanced_label_count,
+    build,
+    checked,
+    each,
+    non_empty,
+    non_negative,
+    one_of,
+    positive,
+    unit_interval,
+)
 
 
 @dataclass(frozen=True)
@@ -112,12 +51,69 @@ class DataParams:
     cache_dir: str = "data/raw"
 
 
-# Sections of the stages after training, each validated by the schema its stage defines
-# (imported lazily: those modules build on this one).
-STAGE_SECTIONS = {
-    "reference": "ganbench.reference:ReferenceParams",
-    "evaluate": "ganbench.evaluate_stage:EvaluateParams",
-    "study": "ganbench.study.cells:StudyParams",
+@dataclass(frozen=True)
+class ReferenceParams:
+    # pinned: the network committed under references/<dataset>/ (the same yardstick on
+    # every machine); train: train one here with the settings below.
+    source: str = checked(one_of("pinned", "train"))
+    seed: int
+    epochs: int = checked(positive)
+    batch_size: int = checked(positive)
+    filters: tuple[int, ...] = checked(each(positive))
+    kernel: int = checked(positive)
+    feature_units: int = checked(positive)
+    dropout: float = checked(unit_interval)
+    batch_norm: bool  # after each convolution, before its ReLU
+    optimizer: AdamParams
+    # The learning rate decays from optimizer.lr to this along a cosine over all steps.
+    final_lr: float = checked(positive)
+
+
+@dataclass(frozen=True)
+class EvaluateParams:
+    samples: int = checked(positive)  # generated samples per evaluation
+    real_samples: int = checked(positive)  # training images forming the real set
+    seed: int  # noise of the generated samples and every random subset
+    kid_subsets: int = checked(positive)
+    kid_subset_size: int = checked(positive)
+    nearest_k: int = checked(positive)
+    # Evaluation during training (schedule.evaluate_every): generated images per point,
+    # scored against as many training images, and KID subsets (of kid_subset_size).
+    progress_samples: int = checked(positive)
+    progress_kid_subsets: int = checked(positive)
+
+
+def iterations_per_count(value: Mapping[str, Mapping[str, int]]) -> list[str] | None:
+    problems = [
+        f"[{gan!r}][{count!r}]: must be > 0, got {n!r}"
+        for gan, per_count in value.items()
+        for count, n in per_count.items()
+        if n <= 0
+    ]
+    return problems or None
+
+
+@dataclass(frozen=True)
+class StudyParams:
+    label_counts: tuple[int, ...] = checked(non_empty, each(balanced_label_count))
+    seeds: tuple[int, ...] = checked(non_empty, each(non_negative))
+    sampling: str = checked(one_of(*SAMPLINGS))
+    # Iterations of each semi-supervised GAN the cells train, per label count. Counts are
+    # strings ("100") so that `dvc exp run -S study.iterations.sgan.100=...` can address
+    # one entry; a cell re-runs only when its own count's entries change.
+    iterations: Mapping[str, Mapping[str, int]] = checked(non_empty, iterations_per_count)
+    logistic_c: float = checked(positive)
+    logistic_max_iter: int = checked(positive)
+    label_spreading_pool: int = checked(positive)  # unlabelled images LabelSpreading sees
+    label_spreading_neighbors: int = checked(positive)
+    ceiling_epochs: int = checked(positive)  # the supervised network on every label
+    confidence: float = checked(unit_interval)
+
+
+STAGE_SECTIONS: dict[str, type] = {
+    "reference": ReferenceParams,
+    "evaluate": EvaluateParams,
+    "study": StudyParams,
 }
 
 
@@ -136,141 +132,62 @@ class Params:
             raise ParamsError(source, [f"{name}: section is missing"])
         return found
 
-
-def stage_schema(name: str) -> type:
-    import importlib
-
-    module_name, class_name = STAGE_SECTIONS[name].split(":")
-    return getattr(importlib.import_module(module_name), class_name)
-
-
-# --- generic dataclass builder ---------------------------------------------------------------
-
-
-def _type_problem(value: Any, annotation: Any) -> str | None:
-    """Return why `value` does not fit `annotation`, or None if it does."""
-    origin = typing.get_origin(annotation)
-    if origin in (types.UnionType, typing.Union):
-        options = typing.get_args(annotation)
-        if any(_type_problem(value, opt) is None for opt in options):
-            return None
-        names = " or ".join(_type_name(o) for o in options)
-        return f"must be {names}, got {value!r}"
-    if origin in (dict, Mapping, collections.abc.Mapping):
-        if not isinstance(value, Mapping):
-            return f"must be a mapping, got {value!r}"
-        key_type, value_type = typing.get_args(annotation)
-        for key, item in value.items():
-            if (msg := _type_problem(key, key_type)) is not None:
-                return f"[{key!r}] key: {msg}"
-            if (msg := _type_problem(item, value_type)) is not None:
-                return f"[{key!r}]: {msg}"
-        return None
-    if origin is tuple:
-        if not isinstance(value, list | tuple):
-            return f"must be a list, got {value!r}"
-        (item_type, *_rest) = typing.get_args(annotation)
-        for i, item in enumerate(value):
-            if (msg := _type_problem(item, item_type)) is not None:
-                return f"[{i}]: {msg}"
-        return None
-    if annotation is type(None):
-        return None if value is None else f"must be null, got {value!r}"
-    if annotation is bool:
-        return None if isinstance(value, bool) else f"must be true or false, got {value!r}"
-    if annotation is int:
-        ok = isinstance(value, int) and not isinstance(value, bool)
-        return None if ok else f"must be an integer, got {value!r}"
-    if annotation is float:
-        ok = isinstance(value, int | float) and not isinstance(value, bool)
-        if ok and math.isfinite(value):
-            return None
-        return f"must be a finite number, got {value!r}"
-    if annotation is str:
-        return None if isinstance(value, str) else f"must be a string, got {value!r}"
-    return None
+    def study(self, source: str = "params.yaml") -> StudyParams:
+        """The study section, checked against the data section it draws its subsets from
+        and against the family records (by the study's stages: a prepare with a data
+        section the study does not fit yet must still run)."""
+        study: StudyParams = self.section("study", source)
+        if problems := study_problems(study, self.data):
+            raise ParamsError(source, problems)
+        return study
 
 
-def _type_name(annotation: Any) -> str:
-    names = {int: "an integer", float: "a number", str: "a string", bool: "true or false"}
-    if annotation is type(None):
-        return "null"
-    return names.get(annotation, getattr(annotation, "__name__", str(annotation)))
-
-
-def _coerce(value: Any, annotation: Any) -> Any:
-    """Turn YAML lists into tuples and ints into floats where the schema says so."""
-    if typing.get_origin(annotation) is tuple:
-        (item_type, *_rest) = typing.get_args(annotation)
-        return tuple(_coerce(v, item_type) for v in value)
-    if typing.get_origin(annotation) in (dict, Mapping, collections.abc.Mapping):
-        key_type, value_type = typing.get_args(annotation)
-        return types.MappingProxyType(
-            {_coerce(k, key_type): _coerce(v, value_type) for k, v in value.items()}
-        )
-    if annotation is float and isinstance(value, int):
-        return float(value)
-    return value
-
-
-def _locate(where: str, msg: str) -> str:
-    """Prefix a message with the field path; element messages ("[2]: ...") attach directly."""
-    return f"{where}{msg}" if msg.startswith("[") else f"{where}: {msg}"
-
-
-def build(cls: type, raw: Any, path: str, problems: list[str]) -> Any:
-    """Build dataclass `cls` from mapping `raw`, appending every problem found to `problems`.
-
-    Returns None when the section is unusable; callers raise after collecting all problems.
-    """
-    if not isinstance(raw, Mapping):
-        problems.append(f"{path}: must be a mapping, got {raw!r}")
-        return None
-    hints = typing.get_type_hints(cls)
-    fields = {f.name: f for f in dataclasses.fields(cls)}
-    for key in raw:
-        if key not in fields:
-            expected = ", ".join(sorted(fields))
-            problems.append(f"{path}.{key}: unknown key (expected one of {expected})")
-    values: dict[str, Any] = {}
-    before = len(problems)
-    for name, fld in fields.items():
-        where = f"{path}.{name}"
-        annotation = hints[name]
-        if name not in raw:
-            missing_default = (
-                fld.default is dataclasses.MISSING and fld.default_factory is dataclasses.MISSING
+def study_problems(study: StudyParams, data: DataParams) -> list[str]:
+    """The study draws its subsets from those prepared, and trains semi-supervised GANs on
+    every label count it studies."""
+    problems = [
+        f"study.label_counts: {n} is not in data.label_counts (no prepared subset)"
+        for n in study.label_counts
+        if n not in data.label_counts
+    ]
+    problems += [
+        f"study.seeds: {s} is not in data.label_seeds (no prepared subset)"
+        for s in study.seeds
+        if s not in data.label_seeds
+    ]
+    counts = {str(n) for n in study.label_counts}
+    for gan, per_count in study.iterations.items():
+        if gan not in registry.FAMILIES or not registry.FAMILIES[gan].semi_supervised:
+            known = ", ".join(f.name for f in registry.FAMILIES.values() if f.semi_supervised)
+            problems.append(
+                f"study.iterations.{gan}: not a semi-supervised GAN family (one of {known})"
             )
-            if missing_default:
-                problems.append(f"{where}: required field is missing")
             continue
-        value = raw[name]
-        if dataclasses.is_dataclass(annotation):
-            values[name] = build(annotation, value, where, problems)
-            continue
-        if (msg := _type_problem(value, annotation)) is not None:
-            problems.append(_locate(where, msg))
-            continue
-        value = _coerce(value, annotation)
-        for check in fld.metadata.get("checks", ()):
-            if (found := check(value)) is not None:
-                found = [found] if isinstance(found, str) else found
-                problems.extend(_locate(where, msg) for msg in found)
-                break
-        values[name] = value
-    if len(problems) > before:
-        return None
-    return cls(**values)
+        problems += [
+            f'study.iterations.{gan}: no entry "{n}" for label count {n}'
+            for n in study.label_counts
+            if str(n) not in per_count
+        ]
+        problems += [
+            f'study.iterations.{gan}: key "{key}" is not one of study.label_counts'
+            for key in per_count
+            if key not in counts
+        ]
+    with_baseline = [f.name for f in registry.FAMILIES.values() if f.supervised_baseline]
+    if not set(with_baseline) & set(study.iterations):
+        problems.append(
+            f"study.iterations: must include {' or '.join(with_baseline)}, whose network "
+            "trained on the labels alone is the study's supervised method"
+        )
+    return problems
 
 
 def parse(raw: Any, source: str = "params.yaml") -> Params:
     """Validate a parsed params mapping; raise ParamsError listing every bad field."""
-    from ganbench.models.registry import FAMILIES, config_class
-
     problems: list[str] = []
     if not isinstance(raw, Mapping):
         raise ParamsError(source, [f"top level must be a mapping, got {type(raw).__name__}"])
-    known = {"data", *FAMILIES, *STAGE_SECTIONS}
+    known = {"data", *registry.FAMILIES, *STAGE_SECTIONS}
     for key in raw:
         if key not in known:
             problems.append(f"{key}: unknown key (expected one of {', '.join(sorted(known))})")
@@ -279,13 +196,14 @@ def parse(raw: Any, source: str = "params.yaml") -> Params:
         data = None
     else:
         data = build(DataParams, raw["data"], "data", problems)
-    gans: dict[str, Any] = {}
-    for name in FAMILIES:
-        if name in raw:
-            gans[name] = build(config_class(name), raw[name], name, problems)
+    gans = {
+        name: build(family.config, raw[name], name, problems)
+        for name, family in registry.FAMILIES.items()
+        if name in raw
+    }
     stages = {
-        name: build(stage_schema(name), raw[name], name, problems)
-        for name in STAGE_SECTIONS
+        name: build(schema, raw[name], name, problems)
+        for name, schema in STAGE_SECTIONS.items()
         if name in raw
     }
     if problems:
@@ -295,28 +213,20 @@ def parse(raw: Any, source: str = "params.yaml") -> Params:
     )
 
 
-def load(path: str | Path = "params.yaml") -> Params:
-    """Read and validate a params file."""
+def read_mapping(path: str | Path) -> dict[str, Any]:
+    """A params or profile file's top-level mapping, unvalidated (a profile is partial)."""
     path = Path(path)
     try:
-        text = path.read_text()
+        tree = yaml.safe_load(path.read_text())
     except OSError as err:
         raise ParamsError(str(path), [f"cannot read: {err.strerror}"]) from err
-    try:
-        raw = yaml.safe_load(text)
     except yaml.YAMLError as err:
         raise ParamsError(str(path), [f"not valid YAML: {err}".replace("\n", " ")]) from err
-    return parse(raw, str(path))
+    if not isinstance(tree, dict):
+        raise ParamsError(str(path), [f"top level must be a mapping, got {type(tree).__name__}"])
+    return tree
 
 
-def flatten(obj: Any, prefix: str = "") -> dict[str, Any]:
-    """Flatten a config dataclass into dotted keys, as MLflow params are logged."""
-    flat: dict[str, Any] = {}
-    for fld in dataclasses.fields(obj):
-        value = getattr(obj, fld.name)
-        key = f"{prefix}{fld.name}"
-        if dataclasses.is_dataclass(value):
-            flat.update(flatten(value, key + "."))
-        else:
-            flat[key] = value
-    return flat
+def load(path: str | Path = "params.yaml") -> Params:
+    """Read and validate a params file."""
+    return parse(read_mapping(path), str(path))

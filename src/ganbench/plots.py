@@ -51,40 +51,86 @@ def histograms_1d(
     _save(fig, path)
 
 
-METHOD_LABELS = {
-    "sgan": "SGAN (seed)",
-    "sgan_fm": "SGAN, feature matching (Salimans et al.)",
-    "supervised": "supervised, same network",
-    "logistic_regression": "logistic regression (pixels)",
-    "label_spreading": "label spreading (kNN, pixels)",
-}
-
-
-def accuracy_curves(
-    table: dict, ceiling: float | None, confidence: float, path: Path, title: str
+def study_figure(
+    table: dict,
+    labels: dict[str, str],
+    ceiling: float | None,
+    confidence: float,
+    path: Path,
+    title: str,
+    reference_method: str = "supervised",
+    published: list[dict] | None = None,
 ) -> None:
-    """Mean test accuracy against label count (log x) per method, with CI bands."""
+    """Two panels over label count (log x): each method's mean test accuracy with its
+    confidence band (and published points as hollow markers); each method's paired
+    difference from the reference method, mean and interval per count, against zero."""
     counts = sorted(int(c) for c in table)
-    fig, ax = plt.subplots(figsize=(7, 4.5))
-    methods = next(iter(table.values()))["methods"]
+    entries = [table[str(c)] for c in counts]
+    methods = list(entries[0]["methods"])
+    fig, (top, bottom) = plt.subplots(2, 1, figsize=(7.5, 8.5), sharex=True)
+    colours = {m: f"C{i}" for i, m in enumerate(methods)}
     for method in methods:
-        rows = [table[str(c)]["methods"][method] for c in counts]
-        means = np.array([r["mean"] for r in rows])
-        (line,) = ax.plot(counts, means, marker="o", label=METHOD_LABELS.get(method, method))
+        rows = [e["methods"][method] for e in entries]
+        colour = colours[method]
+        top.plot(counts, [r["mean"] for r in rows], marker="o", color=colour, label=labels[method])
         if all(r["ci_low"] is not None for r in rows):
-            # An accuracy lies in [0, 1]; a t interval from two seeds can reach past either end.
+            # An accuracy lies in [0, 1]; a t interval from few seeds can reach past either end.
             low = np.clip([r["ci_low"] for r in rows], 0.0, 1.0)
             high = np.clip([r["ci_high"] for r in rows], 0.0, 1.0)
-            ax.fill_between(counts, low, high, color=line.get_color(), alpha=0.2)
+            top.fill_between(counts, low, high, color=colour, alpha=0.15)
+    for point in published or []:
+        top.scatter(
+            point["labels"],
+            point["accuracy"],
+            facecolors="none",
+            edgecolors=colours.get(point["method"], "black"),
+            marker=point.get("marker", "s"),
+            s=60,
+            zorder=5,
+            label=point.get("legend"),
+        )
     if ceiling is not None:
-        ax.axhline(ceiling, color="gray", linestyle="--", label="supervised, all labels")
-    ax.set_xscale("log")
-    ax.set_xticks(counts, [str(c) for c in counts])
-    ax.set_xlabel("labelled training images (log scale)")
-    ax.set_ylabel("test accuracy")
-    ax.set_title(f"{title}\n(bands: {confidence:.0%} confidence interval over seeds)", fontsize=10)
-    ax.grid(True, alpha=0.3)
-    ax.legend(loc="lower right", fontsize=8)
+        top.axhline(ceiling, color="gray", linestyle="--", label="supervised, all labels")
+    top.set_ylabel("test accuracy")
+    top.set_title(f"{title}\n(bands: {confidence:.0%} confidence interval over seeds)", fontsize=10)
+    top.grid(True, alpha=0.3)
+    top.legend(loc="lower right", fontsize=7)
+    others = [m for m in methods if m != reference_method]
+    offsets = np.linspace(-0.06, 0.06, len(others)) if len(others) > 1 else [0.0]
+    for method, offset in zip(others, offsets, strict=True):
+        rows = [e[f"vs_{reference_method}"][method] for e in entries]
+        x = np.asarray(counts) * 10**offset  # side by side on the log axis
+        means = np.array([r["mean_difference"] for r in rows])
+        has_ci = all(r["ci_low"] is not None for r in rows)
+        errors = (
+            [
+                means - np.array([r["ci_low"] for r in rows]),
+                np.array([r["ci_high"] for r in rows]) - means,
+            ]
+            if has_ci
+            else None
+        )
+        bottom.errorbar(
+            x,
+            means,
+            yerr=errors,
+            marker="o",
+            capsize=3,
+            color=colours[method],
+            label=labels[method],
+        )
+    bottom.axhline(0.0, color="black", linewidth=1)
+    bottom.set_ylabel(f"accuracy − {labels[reference_method]}")
+    bottom.set_title(
+        f"paired difference from the {labels[reference_method]} network, same subsets "
+        f"(mean and {confidence:.0%} interval; n = seeds per count)",
+        fontsize=9,
+    )
+    bottom.grid(True, alpha=0.3)
+    bottom.legend(loc="best", fontsize=7)
+    bottom.set_xscale("log")
+    bottom.set_xticks(counts, [str(c) for c in counts])
+    bottom.set_xlabel("labelled training images (log scale)")
     fig.tight_layout()
     _save(fig, path)
 

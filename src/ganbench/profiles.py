@@ -10,28 +10,11 @@ from __future__ import annotations
 
 import shlex
 import sys
-from pathlib import Path
 from typing import Any
 
 import yaml
 
 from ganbench import params
-
-
-def read(path: str | Path) -> dict[str, Any]:
-    """A params or profile file's top-level mapping, unvalidated (a profile is partial)."""
-    path = Path(path)
-    try:
-        tree = yaml.safe_load(path.read_text())
-    except OSError as err:
-        raise params.ParamsError(str(path), [f"cannot read: {err.strerror}"]) from err
-    except yaml.YAMLError as err:
-        raise params.ParamsError(str(path), [f"not valid YAML: {err}".replace("\n", " ")]) from err
-    if not isinstance(tree, dict):
-        raise params.ParamsError(
-            str(path), [f"top level must be a mapping, got {type(tree).__name__}"]
-        )
-    return tree
 
 
 def overrides(tree: Any, prefix: str = "") -> list[str]:
@@ -59,7 +42,7 @@ def main() -> None:
     if len(sys.argv) != 2:
         sys.exit("usage: python -m ganbench.profiles PROFILE.yaml")
     try:
-        profile = read(sys.argv[1])
+        profile = params.read_mapping(sys.argv[1])
     except params.ParamsError as err:
         sys.exit(f"profiles: error: {err}")
     print(" ".join(f"-S {shlex.quote(item)}" for item in overrides(profile)))

@@ -14,11 +14,11 @@ from typing import Any
 import numpy as np
 
 from ganbench import scoring
-from ganbench.data import prepare
+from ganbench.data import splits
 from ganbench.evaluation import distributions
 from ganbench.models.base import GanModel, scale_images
 from ganbench.models.registry import Family
-from ganbench.params import NUM_CLASSES
+from ganbench.schema import NUM_CLASSES
 
 # What each point records of an image generator (the rest of the suite is for the end).
 IMAGE_KEYS = ("fid", "kid", "precision", "recall", "density", "coverage", "classifier_score")
@@ -43,12 +43,13 @@ class ProgressEvaluator:
     def __init__(
         self,
         family: Family,
+        config: Any,
         model: GanModel,
-        dataset: prepare.Dataset | None,
+        dataset: splits.Dataset | None,
         yardstick: scoring.Yardstick | None,
         p: Any,
     ):
-        self.family, self.model, self.yardstick = family, model, yardstick
+        self.family, self.config, self.model, self.yardstick = family, config, model, yardstick
         self.samples, self.seed = p.progress_samples, p.seed
         if family.semi_supervised and dataset is not None:
             self.x_test = scale_images(dataset.x_test, model.pixel_range)
@@ -57,7 +58,7 @@ class ProgressEvaluator:
     def __call__(self, step: int) -> dict[str, float]:
         generated = self.model.generate(self.samples, self.seed)
         if not self.family.images:
-            mean, std = self.model.target
+            mean, std = self.config.target()
             moments = distributions.compare_to_normal(generated, mean, std)
             return {key: moments[key] for key in VECTOR_KEYS}
         assert self.yardstick is not None

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -23,34 +22,13 @@ import keras
 import numpy as np
 from keras import layers
 
-from ganbench.models.base import AdamParams
-from ganbench.params import NUM_CLASSES, checked, each, one_of, positive, unit_interval
+from ganbench.errors import ReferenceError
+from ganbench.params import ReferenceParams
+from ganbench.schema import NUM_CLASSES
 
 FEATURE_LAYER = "features"
-PINNED_MODEL = "classifier.keras"
+MODEL_FILE = "classifier.keras"
 PIN_RECORD = "pin.json"
-
-
-class ReferenceError(ValueError):
-    """The pinned reference network is missing, or its weights are not the pinned ones."""
-
-
-@dataclass(frozen=True)
-class ReferenceParams:
-    # pinned: the network committed under references/<dataset>/ (the same yardstick on
-    # every machine); train: train one here with the settings below.
-    source: str = checked(one_of("pinned", "train"))
-    seed: int
-    epochs: int = checked(positive)
-    batch_size: int = checked(positive)
-    filters: tuple[int, ...] = checked(each(positive))
-    kernel: int = checked(positive)
-    feature_units: int = checked(positive)
-    dropout: float = checked(unit_interval)
-    batch_norm: bool  # after each convolution, before its ReLU
-    optimizer: AdamParams
-    # The learning rate decays from optimizer.lr to this along a cosine over all steps.
-    final_lr: float = checked(positive)
 
 
 def unit_images(images: np.ndarray) -> np.ndarray:
@@ -129,7 +107,7 @@ def weights_hash(model: keras.Model) -> str:
 
 def pinned_paths(directory: Path, dataset: str) -> tuple[Path, Path]:
     """(model file, pin record) of `dataset`'s pinned network under `directory`."""
-    return directory / dataset / PINNED_MODEL, directory / dataset / PIN_RECORD
+    return directory / dataset / MODEL_FILE, directory / dataset / PIN_RECORD
 
 
 def load_pinned(directory: Path, dataset: str) -> tuple[keras.Model, dict[str, Any]]:
@@ -163,6 +141,6 @@ def pin(
     bare.set_weights(model.get_weights())
     record = {"dataset": dataset, "weights_hash": weights_hash(bare), **record}
     with atomic.staged_dir(directory / dataset) as staging:
-        bare.save(staging / PINNED_MODEL)
+        bare.save(staging / MODEL_FILE)
         atomic.write_json(staging / PIN_RECORD, record)
     return record

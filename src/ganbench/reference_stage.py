@@ -12,48 +12,55 @@ from __future__ import annotations
 import datetime
 import json
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import keras
 
-from ganbench import atomic, machine, params, reference, tracking, training
-from ganbench.data import prepare
+from ganbench import atomic, layout, machine, params, reference, schema, tracking, training
+from ganbench.data import splits
 from ganbench.evaluation import classification
 
 
 @dataclass(frozen=True)
 class ReferencePaths:
-    prepared: Path = Path("data/prepared")
-    pinned: Path = Path("references")
-    model_dir: Path = Path("models/reference")
-    metrics: Path = Path("metrics/reference.json")
+    prepared: Path = field(default_factory=lambda: layout.path("prepared"))
+    pinned: Path = field(default_factory=lambda: layout.path("references"))
+    model_dir: Path = field(default_factory=lambda: layout.path("reference"))
+    metrics: Path = field(default_factory=lambda: layout.path("reference_metrics"))
 
 
-def test_accuracy(model: keras.Model, dataset: prepare.Dataset) -> dict[str, Any]:
+def test_accuracy(model: keras.Model, dataset: splits.Dataset) -> dict[str, Any]:
     net = reference.ReferenceNetwork(model)
     predicted = net.predict_classes(reference.unit_images(dataset.x_test))
     return classification.accuracy_report(dataset.y_test, predicted)
 
 
-def train_here(p: reference.ReferenceParams, dataset: prepare.Dataset):
+def train_here(p: params.ReferenceParams, dataset: splits.Dataset):
     training.set_determinism(p.seed, xla=False)
     return reference.train(p, reference.unit_images(dataset.x_train), dataset.y_train)
 
 
-def run(params_path: str = "params.yaml", paths: ReferencePaths | None = None) -> dict[str, Any]:
+def run(
+    params_path: str = "params.yaml",
+    paths: ReferencePaths | None = None,
+    register_as: str | None = None,
+) -> dict[str, Any]:
+    """Publish the reference network (pinned or trained here); with `register_as`, also
+    register it as the MLflow Model `ganbench-reference-<dataset>` under that alias."""
     paths = paths or ReferencePaths()
     config_all = params.load(params_path)
-    p: reference.ReferenceParams = config_all.section("reference", params_path)
+    p: params.ReferenceParams = config_all.section("reference", params_path)
     name = config_all.data.dataset
-    dataset = prepare.load(paths.prepared, name)
+    dataset = splits.load(paths.prepared, name)
+    training.configure_runtime(xla=False)  # before TensorFlow's first op
     pinned = reference.load_pinned(paths.pinned, name) if p.source == "pinned" else None
     tracking.connect()
     atomic.ensure_writable(paths.model_dir.parent, paths.metrics.parent)
     started = time.perf_counter()
     with tracking.run("reference", "reference", "reference") as tracked:
-        tracked.log_params(params.flatten(p, "reference."))
+        tracked.log_params(schema.flatten(p, "reference."))
         tracked.log_params({"data.dataset": name})
         if pinned is not None:
             model, record = pinned
@@ -83,7 +90,16 @@ def run(params_path: str = "params.yaml", paths: ReferencePaths | None = None) -
         tracked.log_metrics({"test_accuracy": report["accuracy"]})
         tracked.set_tags({"weights_hash": weights, "reference_source": p.source})
         with atomic.staged_dir(paths.model_dir) as staging:
-            model.save(staging / reference.PINNED_MODEL)
+            model.save(staging / reference.MODEL_FILE)
+        if register_as:
+            metrics["mlflow_model_uri"] = tracked.log_keras_model(
+                model,
+                "classifier",
+                reference.unit_images(dataset.x_test[:2]),
+                f"ganbench-reference-{name}",
+                register_as,
+                {"weights_hash": weights, "source": p.source, "input_range": "unit"},
+            )
         atomic.write_json(paths.metrics, metrics)
     return metrics
 
@@ -93,9 +109,9 @@ def pin(params_path: str = "params.yaml", paths: ReferencePaths | None = None) -
     the pinned one; returns its record (with the new and the previous weights hash)."""
     paths = paths or ReferencePaths()
     config_all = params.load(params_path)
-    p: reference.ReferenceParams = config_all.section("reference", params_path)
+    p: params.ReferenceParams = config_all.section("reference", params_path)
     name = config_all.data.dataset
-    dataset = prepare.load(paths.prepared, name)
+    dataset = splits.load(paths.prepared, name)
     atomic.ensure_writable(paths.pinned)
     _, record_path = reference.pinned_paths(paths.pinned, name)
     previous = (
@@ -111,7 +127,7 @@ def pin(params_path: str = "params.yaml", paths: ReferencePaths | None = None) -
         {
             "test_accuracy": report["accuracy"],
             "final_loss": losses[-1],
-            "params": params.flatten(p),
+            "params": schema.flatten(p),
             "git_commit": tracking.git_commit(),
             "date": datetime.date.today().isoformat(),
             "machine": machine.describe(),

@@ -36,7 +36,6 @@ from ganbench import atomic, export, params, profiles, tracking
 from ganbench.cli import EXIT_USER_ERROR, run_stage
 from ganbench.models import registry
 from ganbench.study import aggregate
-from ganbench.study.summary import nest_runs
 
 LOG_NAME = "train.log"
 POLL_SECONDS = 0.5
@@ -90,9 +89,8 @@ SUMMARY_KEYS = (
 def seed_tree(base: dict, profile: dict, gan: str, seed: int) -> dict:
     """params.yaml with the profile applied, then the family's seed(s) set to `seed`."""
     tree = profiles.apply(base, profile)
-    section = tree.get(gan)
     override: dict[str, Any] = {"schedule": {"seed": seed}}
-    if isinstance(section, dict) and "labelled" in section:
+    if registry.family(gan).semi_supervised:
         override["labelled"] = {"seed": seed}
     return profiles.apply(tree, {gan: override})
 
@@ -117,9 +115,9 @@ def finished(plan: Plan, seed: int) -> bool:
 
 def seed_params(plan: Plan, params_path: Path, profile_path: Path | None) -> dict[int, str]:
     """Every seed's params file, each checked as a stage would check it, before any work."""
-    registry.module(plan.gan)
-    base = profiles.read(params_path)
-    profile = profiles.read(profile_path) if profile_path else {}
+    registry.family(plan.gan)
+    base = params.read_mapping(params_path)
+    profile = params.read_mapping(profile_path) if profile_path else {}
     source = f"{params_path} + {profile_path}" if profile_path else str(params_path)
     if plan.gan not in base:
         raise params.ParamsError(str(params_path), [f"{plan.gan}: section is missing"])
@@ -223,7 +221,9 @@ def train_one_seed(
             checkpoints=folder / "checkpoints",
             reference=reference,
         )
-        metrics = train_stage.run(gan, params_path, paths)
+        # registered as the seed's own version: <workdir>-seed-<s>, not the default profile's
+        alias = f"{folder.parent.name}-{folder.name}"
+        metrics = train_stage.run(gan, params_path, paths, register_as=alias)
         shown = {k: v for k, v in metrics.items() if isinstance(v, int | float)}
         print(f"{folder.name}: {shown}")
     if evaluate:
@@ -310,7 +310,7 @@ def summarise(plan: Plan, profile_path: Path | None) -> dict[str, Any]:
                 **{f"{plan.metric}_seed_{seed}": v for seed, v in per_seed.items()},
             }
         )
-        nest_runs(tracked.run_id, list(run_ids.values()))
+        tracking.adopt(tracked.run_id, list(run_ids.values()))
         summary["mlflow_run_id"] = tracked.run_id
         atomic.write_json(plan.workdir / "summary.json", summary)
     return summary

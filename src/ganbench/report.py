@@ -9,16 +9,13 @@ from __future__ import annotations
 
 import csv
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ganbench import atomic, params, plots, stage_outputs, tracking
-from ganbench.models.registry import FAMILIES
-from ganbench.study import aggregate
-
-# Families offered beside the seeds, with the source their recipe follows.
-NOT_SEEDS = {"sgan_fm": "the MNIST recipe of Salimans et al. 2016 (feature matching)"}
+from ganbench import atomic, layout, params, plots, stage_outputs, tracking
+from ganbench.models import registry
+from ganbench.study import aggregate, methods
 
 IMAGE_METRICS = (
     ("fid", "FID-style ↓"),
@@ -28,6 +25,8 @@ IMAGE_METRICS = (
     ("density", "density ↑"),
     ("coverage", "coverage ↑"),
     ("classifier_score", "classifier score ↑"),
+    ("class_entropy", "class entropy ↑ (log 10 = 2.303: every digit)"),
+    ("class_kl_uniform", "KL to uniform classes ↓"),
     ("pixel_w1", "pixel W1 ↓"),
     ("pixel_ks", "pixel KS ↓"),
 )
@@ -36,10 +35,14 @@ MOMENT_METRICS = ("mean", "std", "skewness", "kurtosis", "ks", "ks_pvalue", "w1"
 
 @dataclass(frozen=True)
 class ReportPaths:
-    metrics: Path = Path("metrics")
-    plots: Path = Path("plots")
-    models: Path = Path("models")
-    out_dir: Path = Path("reports")
+    metrics: Path = field(default_factory=lambda: layout.path("metrics"))
+    train_metrics: Path = field(default_factory=lambda: layout.path("train_metrics"))
+    train_plots: Path = field(default_factory=lambda: layout.path("train_plots"))
+    reference_metrics: Path = field(default_factory=lambda: layout.path("reference_metrics"))
+    study_metrics: Path = field(default_factory=lambda: layout.path("study_metrics"))
+    study_figure: Path = field(default_factory=lambda: layout.path("study_figure"))
+    models: Path = field(default_factory=lambda: layout.path("models"))
+    out_dir: Path = field(default_factory=lambda: layout.path("reports"))
 
 
 def number(value: Any, digits: int = 4) -> str:
@@ -60,39 +63,49 @@ def markdown_table(header: list[str], rows: list[list[str]]) -> str:
     return "\n".join(lines)
 
 
-def image_gan_section(evaluations: dict[str, dict[str, Any]]) -> str:
-    """One table per image GAN: generated, floor (real test) and ceiling (untrained)."""
+def image_gan_section(
+    evaluations: dict[str, dict[str, Any]], trained: dict[str, dict[str, Any]]
+) -> str:
+    """One table per image GAN: generated, floor (real test) and ceiling (untrained), then
+    what the family's record says it also has: conditional or classifier figures."""
     parts = []
     for gan, m in evaluations.items():
+        family = registry.family(gan)
         rows = [
             [label, number(m[key]), number(m["floor"][key]), number(m["untrained"][key])]
             for key, label in IMAGE_METRICS
         ]
         header = [f"**{gan}**", "generated", "floor: real test images", "ceiling: untrained"]
         parts.append(markdown_table(header, rows))
-        extras = []
-        if "conditional_accuracy" in m:
-            extras.append(
+        if family.conditional:
+            parts.append(
                 f"Conditional accuracy (the reference network sees the requested class): "
-                f"**{number(m['conditional_accuracy'])}** (chance 0.1)."
+                f"**{number(m['conditional_accuracy'])}** (chance 0.1). FID-style within each "
+                f"class, mean over the classes: {number(m['intra_fid'])} (floor "
+                f"{number(m['floor_intra_fid'])})."
             )
-        if "baseline_test_accuracy" in m:
-            extras.append(
-                f"SGAN classifier test accuracy **{number(m['test_accuracy'])}** against "
-                f"**{number(m['baseline_test_accuracy'])}** for the same network trained "
-                f"supervised on the same labelled images (difference "
-                f"{number(m['accuracy_difference'])})."
-            )
-        elif "test_accuracy" in m:
-            extras.append(
-                f"{gan} classifier test accuracy **{number(m['test_accuracy'])}** "
-                f"({m['test_errors']} errors in {m['test_count']} test images)."
-            )
-        parts.extend(extras)
+        if family.semi_supervised:
+            parts.append(classifier_text(family, trained[gan]))
     return "\n\n".join(parts)
 
 
-def gan1d_section(m: dict[str, Any]) -> str:
+def classifier_text(family: registry.Family, t: dict[str, Any]) -> str:
+    """The family's classifier on the test set, as its train stage measured it."""
+    text = (
+        f"{family.label}: classifier test accuracy **{number(t['test_accuracy'])}** "
+        f"({t['test_errors']} errors in {t['test_count']} test images)"
+    )
+    if family.supervised_baseline:
+        text += (
+            f", against **{number(t['baseline_test_accuracy'])}** for the same network "
+            f"trained supervised on the same labelled images (gain "
+            f"{number(t['accuracy_gain_over_baseline'])})"
+        )
+    return text + "."
+
+
+def distribution_section(m: dict[str, Any]) -> str:
+    """A non-image family's samples against its target distribution."""
     rows = [
         [row_name, *(number(values[k]) for k in MOMENT_METRICS)]
         for row_name, values in (
@@ -110,46 +123,52 @@ def gan1d_section(m: dict[str, Any]) -> str:
     return intro + "\n\n" + markdown_table(["sample", *MOMENT_METRICS], rows)
 
 
-SHORT_NAMES = {"sgan": "SGAN", "sgan_fm": "SGAN-FM", "supervised": "supervised"}
-
-
 def iterations_text(per_count: dict[str, int]) -> str:
     return ", ".join(f"{n}: {it}" for n, it in sorted(per_count.items(), key=lambda i: int(i[0])))
 
 
+def interval(s: dict[str, Any], key: str = "mean") -> str:
+    ci = f" [{number(s['ci_low'])}, {number(s['ci_high'])}]" if s["ci_low"] is not None else ""
+    return f"{number(s[key])}{ci}"
+
+
 def study_section(study: dict[str, Any]) -> str:
     confidence = study["confidence"]
-    header = ["labels", *(plots.METHOD_LABELS[m] for m in aggregate.METHODS)]
-    for method, other in aggregate.COMPARISONS:
-        header += [f"{SHORT_NAMES[method]} − {SHORT_NAMES[other]}", "p-value"]
-    rows = []
-    by_count = study["by_label_count"]
-    for count, entry in sorted(by_count.items(), key=lambda item: int(item[0])):
-        row = [count]
-        for method in aggregate.METHODS:
-            s = entry["methods"][method]
-            ci = (
-                f" [{number(s['ci_low'])}, {number(s['ci_high'])}]"
-                if s["ci_low"] is not None
-                else ""
-            )
-            row.append(f"{number(s['mean'])}{ci}")
-        for method, other in aggregate.COMPARISONS:
-            comparison = entry[f"{method}_vs_{other}"]
-            row += [number(comparison["mean_difference"]), number(comparison["p_value"])]
-        rows.append(row)
-    seeds = len(study["seeds"])
+    compared = study["methods"]
+    labels = methods.method_labels(compared)
+    reference_method = aggregate.REFERENCE_METHOD
+    others = [m for m in compared if m != reference_method]
+    accuracy_rows, difference_rows = [], []
+    for count, entry in sorted(study["by_label_count"].items(), key=lambda item: int(item[0])):
+        n = len(entry["seeds"])
+        accuracy_rows.append([count, str(n), *(interval(entry["methods"][m]) for m in compared)])
+        versus = entry[f"vs_{reference_method}"]
+        difference_rows.append(
+            [
+                count,
+                str(n),
+                *(
+                    f"{interval(versus[m], 'mean_difference')}, p {number(versus[m]['p_value'])}"
+                    f", d {number(versus[m]['effect_size'], 2)}"
+                    for m in others
+                ),
+            ]
+        )
+    iterations = "; ".join(
+        f"{labels[gan]}: {iterations_text(per_count)}"
+        for gan, per_count in study["iterations"].items()
+    )
     return (
-        f"Mean test accuracy over seeds {study['seeds']} with the {confidence:.0%} Student-t "
-        f"confidence interval in brackets; `{study['sampling']}` labelled subsets, identical "
-        f"for every method within a seed. Iterations per label count, SGAN: "
-        f"{iterations_text(study['sgan_iterations'])}; SGAN-FM: "
-        f"{iterations_text(study['sgan_fm_iterations'])}. Each GAN against the supervised "
-        f"network: {study['paired_test']}. The same network "
-        f"trained on all labels reaches **{number(study['ceiling_all_labels'])}**. With "
-        f"{seeds} seeds the interval uses Student's t with {seeds - 1} degree(s) of freedom, "
-        "so it is wide and may reach past [0, 1]; more seeds (`study.seeds`, the paper "
-        "profile uses 5) narrow it.\n\n" + markdown_table(header, rows)
+        f"Mean test accuracy over seeds {study['seeds']} (n, the number of seeds, beside "
+        f"each row) with the {confidence:.0%} Student-t confidence interval in brackets; "
+        f"`{study['sampling']}` labelled subsets, identical for every method within a seed. "
+        f"Iterations per label count: {iterations}. The same supervised network trained on "
+        f"all labels reaches **{number(study['ceiling_all_labels'])}**.\n\n"
+        + markdown_table(["labels", "n", *(labels[m] for m in compared)], accuracy_rows)
+        + f"\n\nEach method minus the {labels[reference_method]} network on the same "
+        f"subsets, per seed: mean difference [{confidence:.0%} interval], "
+        f"{study['paired_test']} p-value, effect size d ({study['effect_size']}).\n\n"
+        + markdown_table(["labels", "n", *(labels[m] for m in others)], difference_rows)
     )
 
 
@@ -158,7 +177,9 @@ def last_sample(samples_dir: Path) -> Path | None:
     return found[-1] if found else None
 
 
-def write_figures(figures: Path, paths: ReportPaths, gans: list[str]) -> dict[str, list[str]]:
+def write_figures(
+    figures: Path, paths: ReportPaths, gans: list[str], with_study: bool
+) -> dict[str, list[str]]:
     """Copy the final sample grid / histogram of each GAN, draw its loss curves, copy the
     study figure; return the figure file names per section."""
     made: dict[str, list[str]] = {}
@@ -168,47 +189,54 @@ def write_figures(figures: Path, paths: ReportPaths, gans: list[str]) -> dict[st
         if sample is not None:
             shutil.copyfile(sample, figures / f"{gan}-samples.png")
             names.append(f"{gan}-samples.png")
-        with open(paths.plots / "train" / f"{gan}.csv", newline="") as handle:
+        with open(paths.train_plots / f"{gan}.csv", newline="") as handle:
             history = [{k: float(v) for k, v in row.items()} for row in csv.DictReader(handle)]
         if history:
             plots.loss_curves(history, figures / f"{gan}-losses.png", f"{gan}: training losses")
             names.append(f"{gan}-losses.png")
         made[gan] = names
-    shutil.copyfile(paths.plots / "study.png", figures / "study.png")
-    made["study"] = ["study.png"]
+    if with_study:
+        shutil.copyfile(paths.study_figure, figures / "study.png")
+        made["study"] = ["study.png"]
     return made
 
 
 def trained_how(gans: list[str]) -> str:
     """Which families follow a seed notebook's algorithm and which follow a paper."""
-    seeds = [f"`{gan}`" for gan in gans if gan not in NOT_SEEDS]
+    records = [registry.family(gan) for gan in gans]
+    seeds = [f"`{f.name}`" for f in records if f.seed]
     text = f"The seed families ({', '.join(seeds)}) were trained with their seed notebooks' "
     text += "algorithms."
-    for gan in gans:
-        if gan in NOT_SEEDS:
-            text += f" `{gan}` is not a seed: it follows {NOT_SEEDS[gan]}."
+    for f in records:
+        if not f.seed:
+            text += f" `{f.name}` is not a seed: it follows {f.paper}."
     return text
 
 
 def run(params_path: str = "params.yaml", paths: ReportPaths | None = None) -> Path:
     paths = paths or ReportPaths()
     config_all = params.load(params_path)
-    gans = [gan for gan in FAMILIES if gan in config_all.gans]
+    gans = [gan for gan in registry.FAMILIES if gan in config_all.gans]
     trained = {
-        gan: stage_outputs.read_json(paths.metrics / "train" / f"{gan}.json", f"train@{gan}")
+        gan: stage_outputs.read_json(paths.train_metrics / f"{gan}.json", f"train@{gan}")
         for gan in gans
     }
     evaluated = {
         gan: stage_outputs.read_json(paths.metrics / f"{gan}.json", f"evaluate@{gan}")
         for gan in gans
     }
-    reference = stage_outputs.read_json(paths.metrics / "reference.json", "reference")
-    study = stage_outputs.read_json(paths.metrics / "study.json", "study_summary")
+    reference = stage_outputs.read_json(paths.reference_metrics, "reference")
+    # the study is reported when params.yaml configures one
+    study = (
+        stage_outputs.read_json(paths.study_metrics, "study_summary")
+        if "study" in config_all.stages
+        else None
+    )
     out = paths.out_dir / "benchmark.md"
     with atomic.staged_dir(paths.out_dir) as staging:
         figures = staging / "figures"
         figures.mkdir()
-        made = write_figures(figures, paths, gans)
+        made = write_figures(figures, paths, gans, with_study=study is not None)
         text = render(config_all, params_path, trained, evaluated, reference, study, made)
         (staging / "benchmark.md").write_text(text)
     return out
@@ -224,12 +252,12 @@ def render(
     trained: dict[str, dict[str, Any]],
     evaluated: dict[str, dict[str, Any]],
     reference: dict[str, Any],
-    study: dict[str, Any],
+    study: dict[str, Any] | None,
     figures: dict[str, list[str]],
 ) -> str:
     dataset = config_all.data.dataset
     evaluate = config_all.section("evaluate")
-    image_gans = {g: m for g, m in evaluated.items() if "fid" in m}
+    image_gans = {g: m for g, m in evaluated.items() if registry.family(g).images}
     schedule_rows = [
         [
             gan,
@@ -270,25 +298,29 @@ def render(
         "generator. Arrows give the better direction. k-NN precision counts a collapsed "
         "generator whose few modes sit inside the real manifold as fully precise (see the "
         "untrained rows); read it together with recall, density and coverage.",
-        image_gan_section(image_gans),
+        image_gan_section(image_gans, trained),
         *(
             f"**{gan}**: {figure_links(figures.get(gan, []))}"
             for gan in image_gans
             if figures.get(gan)
         ),
     ]
-    if "gan1d" in evaluated:
+    for gan, m in evaluated.items():
+        if not registry.family(gan).images:
+            sections += [
+                f"## {registry.family(gan).label}",
+                distribution_section(m),
+                figure_links(figures.get(gan, [])),
+            ]
+    if study is not None:
         sections += [
-            "## 1-D GAN",
-            gan1d_section(evaluated["gan1d"]),
-            figure_links(figures.get("gan1d", [])),
+            "## Accuracy versus number of labels",
+            study_section(study),
+            figure_links(figures["study"]),
+            f"MLflow: the study's parent run is `{study['mlflow_run_id']}`; each cell is a "
+            "nested run under it.",
         ]
     sections += [
-        "## Accuracy versus number of labels",
-        study_section(study),
-        figure_links(figures["study"]),
-        f"MLflow: the study's parent run is `{study['mlflow_run_id']}`; each cell is a "
-        "nested run under it.",
         "## Parameters",
         "```yaml\n" + Path(params_path).read_text().rstrip() + "\n```",
     ]

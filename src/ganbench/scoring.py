@@ -11,17 +11,15 @@ are the pure ones in `ganbench.evaluation`.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
 from ganbench import reference
-from ganbench.data import prepare
+from ganbench.data import splits
 from ganbench.evaluation import classification, distributions, frechet, kid, manifold
-from ganbench.params import NUM_CLASSES
-
-if TYPE_CHECKING:
-    from ganbench.evaluate_stage import EvaluateParams
+from ganbench.params import EvaluateParams
+from ganbench.schema import NUM_CLASSES
 
 
 @dataclass(frozen=True)
@@ -78,7 +76,7 @@ class Yardstick:
 
     @classmethod
     def build(
-        cls, net: reference.ReferenceNetwork, dataset: prepare.Dataset, p: EvaluateParams
+        cls, net: reference.ReferenceNetwork, dataset: splits.Dataset, p: EvaluateParams
     ) -> Yardstick:
         """`real_samples` training images as the real set; as many test images as there are
         generated samples for the floor, since FID-style and KID estimates are biased by

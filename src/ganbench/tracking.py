@@ -19,13 +19,11 @@ from typing import Any
 import mlflow
 from mlflow.tracking import MlflowClient
 
+from ganbench.errors import TrackingError
+
 EXPERIMENT_PREFIX = "ganbench"
 MAX_TAG_CHARS = 5000
 MAX_PARAM_CHARS = 6000
-
-
-class TrackingError(RuntimeError):
-    """The tracking store cannot be used; raised before any work starts."""
 
 
 def repo_root(start: Path | None = None) -> Path:
@@ -70,6 +68,13 @@ def git_commit(start: Path | None = None) -> str:
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
     return result.stdout.strip()
+
+
+def default_alias() -> str:
+    """The registry alias a stage gives the models it registers: the DVC experiment's name
+    under `dvc exp run`, else `default-profile` (a plain `dvc repro` of params.yaml)."""
+    name = os.environ.get("DVC_EXP_NAME", "").strip()
+    return "".join(c if c.isalnum() or c in "-_" else "-" for c in name) or "default-profile"
 
 
 def standard_tags(stage: str) -> dict[str, str]:
@@ -135,6 +140,47 @@ class Run:
     def log_artifacts(self, directory: str | Path, artifact_path: str | None = None) -> None:
         mlflow.log_artifacts(str(directory), artifact_path=artifact_path)
 
+    def log_dataset(self, name: str, source: str | Path, digest: str) -> None:
+        """The data a run read, as an MLflow dataset input (the runs table's Dataset
+        column): its name, the prepared file it came from, and its content digest."""
+        from mlflow.data.dataset_source_registry import resolve_dataset_source
+        from mlflow.data.meta_dataset import MetaDataset
+
+        located = resolve_dataset_source(Path(source).resolve().as_uri())
+        dataset = MetaDataset(located, name=name, digest=digest)
+        mlflow.log_input(dataset, context="training")
+
+    def log_keras_model(
+        self,
+        network: Any,
+        name: str,
+        input_example: Any,
+        registered_name: str,
+        alias: str | None,
+        metadata: Mapping[str, Any] | None = None,
+    ) -> str:
+        """Log a Keras network as an MLflow Model (Keras flavor, with the signature of its
+        input example), register it under `registered_name`, point `alias` at the new
+        version; returns the version's `models:/name/version` URI."""
+        from mlflow.models import Model, infer_signature
+
+        signature = infer_signature(input_example, network.predict(input_example, verbose=0))
+        info = Model.log(
+            artifact_path=None,
+            name=name,
+            flavor=KerasFlavor,
+            model=network,
+            signature=signature,
+            input_example=input_example,
+            registered_model_name=registered_name,
+            pip_requirements=keras_requirements(),
+            metadata=dict(metadata or {}),
+        )
+        version = info.registered_model_version
+        if alias:
+            MlflowClient().set_registered_model_alias(registered_name, alias, version)
+        return f"models:/{registered_name}/{version}"
+
 
 @contextlib.contextmanager
 def run(
@@ -145,8 +191,10 @@ def run(
     run_id: str | None = None,
     nested: bool = False,
     tags: Mapping[str, Any] | None = None,
+    system_metrics: bool = False,
 ) -> Iterator[Run]:
-    """Start (or resume, with `run_id`) a run; end it FAILED with the error tagged on raise."""
+    """Start (or resume, with `run_id`) a run; end it FAILED with the error tagged on raise.
+    `system_metrics` samples CPU and memory use into the run while it is open."""
     client = connect()
     experiment_id = _experiment_id(client, area)
     all_tags = {**standard_tags(stage), **(tags or {})}
@@ -156,6 +204,7 @@ def run(
         run_name=None if run_id else name,
         nested=nested,
         tags=None if run_id else all_tags,
+        log_system_metrics=system_metrics,
     )
     handle = Run(run_id=active.info.run_id, experiment_id=experiment_id)
     try:
@@ -167,6 +216,51 @@ def run(
         mlflow.end_run(status="FAILED")
         raise
     mlflow.end_run(status="FINISHED")
+
+
+class KerasFlavor:
+    """mlflow.keras, with the model's folder made before the flavor fills it: MLflow 3.17's
+    Keras flavor writes the input example before it creates the folder (FileNotFoundError
+    from `log_model` with an input example)."""
+
+    __name__ = "mlflow.keras"
+
+    @staticmethod
+    def save_model(path: str, **kwargs: Any) -> None:
+        import mlflow.keras
+
+        os.makedirs(path, exist_ok=True)
+        mlflow.keras.save_model(path=path, **kwargs)
+
+
+def load_keras_model(uri: str) -> tuple[Any, dict[str, Any]]:
+    """A Keras network logged as an MLflow Model (e.g. `models:/ganbench-dcgan-generator@
+    default-profile`) and the metadata it was logged with."""
+    import mlflow.keras
+    from mlflow.models import Model
+
+    connect()
+    try:
+        metadata = Model.load(uri).metadata or {}
+        return mlflow.keras.load_model(uri), metadata
+    except mlflow.exceptions.MlflowException as err:
+        summary = str(err).splitlines()[0]
+        raise TrackingError(f"{uri}: cannot load the model ({summary})") from err
+
+
+def keras_requirements() -> list[str]:
+    """The pinned libraries a logged Keras model needs (given, not inferred: inference
+    imports the model in a fresh environment, slowly)."""
+    from importlib import metadata
+
+    packages = ("tensorflow-cpu", "keras", "numpy")
+    found = []
+    for package in packages:
+        try:
+            found.append(f"{package}=={metadata.version(package)}")
+        except metadata.PackageNotFoundError:
+            continue
+    return found
 
 
 def add_to_run(
@@ -185,11 +279,24 @@ def add_to_run(
         tag_entries = []
 
 
-def adopt(parent_run_id: str, child_run_ids: list[str]) -> None:
-    """File finished runs under a parent, as the MLflow UI nests runs (the parent tag)."""
+def adopt(parent_run_id: str, child_run_ids: list[str]) -> list[str]:
+    """File finished runs under a parent, as the MLflow UI nests runs (the parent tag).
+
+    A run this store lacks (DVC skipped its stage here because the committed output was
+    current) cannot be nested: its id is recorded on the parent instead, and returned. Any
+    other failure of the store is raised."""
     client = connect()
+    elsewhere = []
     for child in child_run_ids:
-        client.set_tag(child, "mlflow.parentRunId", parent_run_id)
+        try:
+            client.set_tag(child, "mlflow.parentRunId", parent_run_id)
+        except mlflow.exceptions.MlflowException as error:
+            if error.error_code != "RESOURCE_DOES_NOT_EXIST":
+                raise  # the store itself failed: not a run from elsewhere
+            elsewhere.append(child)
+    if elsewhere:
+        client.set_tag(parent_run_id, "ganbench.runs_from_another_store", ",".join(elsewhere))
+    return elsewhere
 
 
 def run_status(run_id: str) -> str:

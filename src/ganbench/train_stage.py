@@ -1,26 +1,52 @@
 """One GAN family's training stage: data -> model -> shared loop -> outputs -> tracking.
 
 Outputs are published only after training finished cleanly: models/<gan>/ as one atomic
-directory swap, then metrics/train/<gan>.json and plots/train/<gan>.csv. A failure at any
-point (bad input, NaN loss, interrupt) leaves none of them, and ends the MLflow run FAILED.
+directory swap, then metrics/train/<gan>.json, plots/train/<gan>.csv (losses) and
+plots/progress/<gan>.csv (the evaluations during training). A failure at any point (bad
+input, NaN loss, interrupt) leaves none of them, and ends the MLflow run FAILED.
 """
 
 from __future__ import annotations
 
-import contextlib
 import shutil
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import keras
 
-from ganbench import atomic, params, reference, scoring, stage_outputs, tracking, training
-from ganbench.data import prepare
+from ganbench import (
+    atomic,
+    layout,
+    reference,
+    runner,
+    schema,
+    scoring,
+    stage_outputs,
+    tracking,
+    training,
+)
+from ganbench.data import splits
 from ganbench.models import registry
+from ganbench.models.base import scale_images
 from ganbench.progress import ProgressEvaluator, progress_settings
+
+
+def register_models(
+    tracked: tracking.Run, gan: str, model, dataset: splits.Dataset | None, alias: str
+) -> None:
+    """Every exported network as an MLflow Model in the registry: the generator with its
+    sampling spec (so `ganbench sample` can draw from it by URI), a classifier with test
+    images as its input example."""
+    sampler = model.sampler()
+    for name, network in model.exported().items():
+        if network is sampler.network:
+            example, metadata = sampler.input_example(), {"family": gan, **sampler.spec()}
+        else:
+            example = scale_images(dataset.x_test[:2], model.pixel_range)
+            metadata = {"family": gan, "pixel_range": model.pixel_range}
+        tracked.log_keras_model(network, name, example, f"ganbench-{gan}-{name}", alias, metadata)
 
 
 def load_reference(path: Path) -> reference.ReferenceNetwork:
@@ -32,32 +58,13 @@ def load_reference(path: Path) -> reference.ReferenceNetwork:
 
 @dataclass(frozen=True)
 class StagePaths:
-    prepared: Path = Path("data/prepared")
-    models: Path = Path("models")
-    metrics: Path = Path("metrics/train")
-    plots: Path = Path("plots/train")
-    progress: Path = Path("plots/progress")
-    checkpoints: Path = Path("checkpoints")
-    reference: Path = Path("models/reference/classifier.keras")
-
-
-class StageReporter:
-    """Implements models.base.Reporter for one stage run."""
-
-    def __init__(self, gan: str, staging: Path):
-        self.gan = gan
-        self.staging = staging
-        self.extra_runs: dict[str, str] = {}
-
-    @contextlib.contextmanager
-    def run(self, name: str, tags: dict[str, str]) -> Iterator[tracking.Run]:
-        # nested: it runs while the family's own training run is still open
-        with tracking.run("train", name, f"train@{self.gan}", tags=tags, nested=True) as run:
-            self.extra_runs[name] = run.run_id
-            yield run
-
-    def save_model(self, model: keras.Model, name: str) -> None:
-        model.save(self.staging / f"{name}.keras")
+    prepared: Path = field(default_factory=lambda: layout.path("prepared"))
+    models: Path = field(default_factory=lambda: layout.path("models"))
+    metrics: Path = field(default_factory=lambda: layout.path("train_metrics"))
+    plots: Path = field(default_factory=lambda: layout.path("train_plots"))
+    progress: Path = field(default_factory=lambda: layout.path("progress_plots"))
+    checkpoints: Path = field(default_factory=lambda: layout.path("checkpoints"))
+    reference: Path = field(default_factory=lambda: layout.path("reference") / reference.MODEL_FILE)
 
 
 def run(
@@ -66,25 +73,21 @@ def run(
     paths: StagePaths | None = None,
     stop_after: int | None = None,
     progress: bool = True,
+    register_as: str | None = None,
 ) -> dict[str, Any]:
-    """Train family `gan` as configured; return the metrics written."""
+    """Train family `gan` as configured; return the metrics written. With `register_as`,
+    its exported networks are also logged as MLflow Models and registered as
+    `ganbench-<gan>-<network>`, that alias pointing at this run's versions."""
     started = time.perf_counter()
     paths = paths or StagePaths()
-    config_all = params.load(params_path)
     family = registry.family(gan)
-    module = registry.module(gan)
-    if gan not in config_all.gans:
-        raise params.ParamsError(params_path, [f"{gan}: section is missing"])
-    config = config_all.gans[gan]
-    dataset = prepare.load(paths.prepared, config_all.data.dataset) if family.images else None
+    outputs = (paths.models, paths.metrics, paths.plots, paths.progress, paths.checkpoints)
+    stage = runner.open_stage(params_path, paths.prepared, outputs, family.images)
+    config = stage.config.section(gan, params_path)
+    dataset = stage.dataset
     evaluating = config.schedule.evaluate_every > 0
-    settings = (
-        progress_settings(config_all.section("evaluate", params_path)) if evaluating else None
-    )
-    tracking.connect()  # an unreachable store fails here, before any training
-    atomic.ensure_writable(
-        paths.models, paths.metrics, paths.plots, paths.progress, paths.checkpoints
-    )
+    if evaluating:
+        settings = progress_settings(stage.config.section("evaluate", params_path))
 
     training.configure_runtime(config.schedule.xla)
     # Built before seeding: loading the reference draws initial weights it then replaces,
@@ -92,20 +95,20 @@ def run(
     yardstick = None
     if evaluating and family.images:
         yardstick = scoring.Yardstick.build(load_reference(paths.reference), dataset, settings)
-    training.set_determinism(config.schedule.seed, config.schedule.xla)
-    model = module.create(config, dataset, paths.prepared)
-    on_evaluate = None
+    model = runner.create_model(family, config, dataset, paths.prepared)
     if evaluating:
-        on_evaluate = ProgressEvaluator(family, model, dataset, yardstick, settings)
+        evaluator = ProgressEvaluator(family, config, model, dataset, yardstick, settings)
     work_dir = paths.checkpoints / gan
     samples_dir = work_dir / "samples"
     samples_dir.mkdir(parents=True, exist_ok=True)
-    checkpointer = training.Checkpointer(
-        work_dir / "checkpoint.npz", model, training.fingerprint(config)
-    )
-    with tracking.run("train", gan, f"train@{gan}", tags={"gan": gan}) as tracked:
-        tracked.log_params(params.flatten(config, f"{gan}."))
-        tracked.log_params({"data.dataset": config_all.data.dataset})
+    run = tracking.run("train", gan, f"train@{gan}", tags={"gan": gan}, system_metrics=True)
+    with run as tracked:
+        tracked.log_params(schema.flatten(config, f"{gan}."))
+        tracked.log_params({"data.dataset": stage.config.data.dataset})
+        if family.images:
+            name = stage.config.data.dataset
+            source = splits.dataset_path(paths.prepared, name)
+            tracked.log_dataset(name, source, splits.digest(source))
 
         def on_log(step: int, losses: dict[str, float]) -> None:
             tracked.log_metrics({f"loss_{k}": v for k, v in losses.items()}, step=step)
@@ -115,19 +118,20 @@ def run(
             model.save_samples(path, step)
             tracked.log_artifact(path, "samples")
 
-        def on_evaluate_logged(step: int) -> dict[str, float]:
-            metrics = on_evaluate(step)
+        def on_evaluate(step: int) -> dict[str, float]:
+            metrics = evaluator(step)
             tracked.log_metrics({f"progress_{k}": v for k, v in metrics.items()}, step=step)
             return metrics
 
-        result = training.train(
+        result = runner.train_model(
             model,
-            checkpointer,
+            config,
+            work_dir / "checkpoint.npz",
             on_log,
             on_sample,
+            on_evaluate if evaluating else None,
             stop_after,
             progress,
-            on_evaluate_logged if on_evaluate else None,
         )
         if result.steps < config.schedule.iterations:
             return {"steps": result.steps, "stopped_early": True}
@@ -137,9 +141,8 @@ def run(
             for name, network in model.exported().items():
                 network.save(staging / f"{name}.keras")
             shutil.copytree(samples_dir, staging / "samples")
-            reporter = StageReporter(gan, staging)
-            after = getattr(module, "after_training", None)
-            extra = after(model, config, dataset, reporter) if after else {}
+            reporter = runner.Reporter("train", f"train@{gan}", staging)
+            extra = model.after_training(dataset, reporter)
         metrics = {
             "gan": gan,
             "seed": config.schedule.seed,
@@ -164,9 +167,11 @@ def run(
                 **{k: v for k, v in extra.items() if isinstance(v, float)},
             }
         )
-        tracked.log_artifacts(models_out, "model")
+        if register_as:
+            register_models(tracked, gan, model, dataset, register_as)
+        tracked.log_artifacts(models_out, "networks")
         atomic.write_json(paths.metrics / f"{gan}.json", metrics)
         atomic.write_csv(paths.plots / f"{gan}.csv", result.history, empty_header=("step",))
         atomic.write_csv(paths.progress / f"{gan}.csv", result.evaluations, empty_header=("step",))
-    checkpointer.remove()
+    (work_dir / "checkpoint.npz").unlink(missing_ok=True)
     return metrics

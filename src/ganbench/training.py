@@ -20,13 +20,16 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import tensorflow as tf
 from tqdm import tqdm
 
 from ganbench import atomic, machine
-from ganbench.models.base import GanModel
+
+if TYPE_CHECKING:
+    from ganbench.models.base import GanModel
 
 
 class NonFiniteLossError(FloatingPointError):

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from ganbench import atomic
-from ganbench.params import NUM_CLASSES
+from ganbench.schema import NUM_CLASSES
 
 SAMPLINGS = ("balanced", "first")
 

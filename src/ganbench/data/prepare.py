@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -10,21 +9,15 @@ import numpy as np
 from ganbench import atomic
 from ganbench.data import idx, labels
 from ganbench.data.sources import Acquired
-from ganbench.params import NUM_CLASSES, DataParams
+from ganbench.data.splits import Dataset, dataset_path
+from ganbench.params import DataParams
+from ganbench.schema import NUM_CLASSES
 
 IMAGE_SIZE = (28, 28)
 
 
 class PrepareError(ValueError):
     """The files parse but do not form a usable dataset."""
-
-
-@dataclass(frozen=True)
-class Dataset:
-    x_train: np.ndarray
-    y_train: np.ndarray
-    x_test: np.ndarray
-    y_test: np.ndarray
 
 
 def read_dataset(acquired: Acquired) -> Dataset:
@@ -56,19 +49,6 @@ def read_dataset(acquired: Acquired) -> Dataset:
     )
 
 
-def dataset_path(prepared_dir: str | Path, dataset: str) -> Path:
-    return Path(prepared_dir) / f"{dataset}.npz"
-
-
-def load(prepared_dir: str | Path, dataset: str) -> Dataset:
-    """Load what `prepare` wrote; names the missing stage if it has not run."""
-    path = dataset_path(prepared_dir, dataset)
-    if not path.is_file():
-        raise FileNotFoundError(f"{path}: not found; run the prepare stage (`dvc repro prepare`)")
-    with np.load(path) as arrays:
-        return Dataset(**{key: arrays[key] for key in ("x_train", "y_train", "x_test", "y_test")})
-
-
 def write_prepared(prepared_dir: Path, data: DataParams, dataset: Dataset) -> dict[str, int]:
     """Write the dataset file and every (count, seed) subset into `prepared_dir`, atomically.
 
@@ -98,3 +78,27 @@ def write_prepared(prepared_dir: Path, data: DataParams, dataset: Dataset) -> di
         "test_images": len(dataset.y_test),
         "label_subsets": len(data.label_counts) * len(data.label_seeds),
     }
+
+
+def run(params_path: str, out: Path) -> tuple[str, dict[str, int]]:
+    """The prepare stage: acquire the configured dataset, check every file against its
+    pinned digest, parse it and write it with its labelled subsets; one MLflow run.
+    Returns where the files came from and the counts written."""
+    from ganbench import params as params_module
+    from ganbench import schema, tracking
+    from ganbench.data import sources
+
+    data = params_module.load(params_path).data
+    pins = sources.PINNED_SHA256[data.dataset]
+    if data.checksum_file:
+        pins = sources.parse_checksum_file(Path(data.checksum_file))
+    with tracking.run("prepare", f"prepare/{data.dataset}", "prepare") as run:
+        run.log_params(schema.flatten(data, "data."))
+        acquired = sources.acquire(
+            data.dataset, Path(data.cache_dir), sources.default_sources(data.source_dir), pins
+        )
+        run.set_tags({"data_source": acquired.source})
+        run.log_params({f"sha256.{role}": digest for role, digest in acquired.sha256.items()})
+        counts = write_prepared(out, data, read_dataset(acquired))
+        run.log_metrics(counts)
+    return acquired.source, counts

@@ -1,6 +1,8 @@
-"""What every GAN family shares: the config pieces, the on-device data, and the model contract.
+"""What every GAN family's TensorFlow module shares: the optimizers, the on-device data, the
+sampling of a generator, and the contracts a family implements.
 
-A family subclasses `GanModel`, builds its networks and optimizers in `__init__`, and writes
+A family's module (`models/<family>/model.py`) provides what `FamilyModule` declares. Its
+model subclasses `GanModel`, builds its networks and optimizers in `__init__`, and writes
 `train_step`, which reads top to bottom like the seed's algorithm box. The shared loop in
 `ganbench.training` compiles that step once and drives it; nothing here knows about files.
 """
@@ -19,7 +21,9 @@ import tensorflow as tf
 from keras import ops
 
 from ganbench import plots
-from ganbench.params import checked, non_negative, one_of, positive, unit_interval
+from ganbench.data.splits import Dataset
+from ganbench.models.settings import AdamParams, RMSPropParams, ScheduleParams
+from ganbench.schema import NUM_CLASSES
 
 SAMPLE_SEED = 1234  # fixed noise for sample grids, as the seeds reuse one noise batch
 
@@ -31,41 +35,6 @@ class Reporter(Protocol):
     def run(self, name: str, tags: dict[str, str]) -> AbstractContextManager[Any]: ...
 
     def save_model(self, model: keras.Model, name: str) -> None: ...
-
-
-@dataclass(frozen=True)
-class ScheduleParams:
-    """How long to train and how often to log, sample and checkpoint."""
-
-    iterations: int = checked(positive)
-    batch_size: int = checked(positive)
-    seed: int
-    log_every: int = checked(positive)
-    sample_every: int = checked(positive)
-    checkpoint_every: int = checked(positive)
-    # Compile the step with XLA; chosen per family by measurement (benchmarks/throughput.py).
-    xla: bool
-    # Score the current generator every k steps and at the last (0: never); see the
-    # evaluate section's progress_* settings for the sample it is scored on.
-    evaluate_every: int = checked(non_negative)
-
-
-@dataclass(frozen=True)
-class AdamParams:
-    lr: float = checked(positive)
-    beta1: float = checked(unit_interval)
-    beta2: float = checked(unit_interval)
-    epsilon: float = checked(positive)
-
-
-@dataclass(frozen=True)
-class RMSPropParams:
-    lr: float = checked(positive)
-    rho: float = checked(unit_interval)
-    epsilon: float = checked(positive)
-    # Keras 2 (the seeds' TF 1.x notebooks) steps lr * g / (sqrt(v) + epsilon); Keras 3
-    # steps lr * g / sqrt(v + epsilon), which shrinks small gradients' steps far more.
-    epsilon_outside_sqrt: bool = checked()
 
 
 def adam(p: AdamParams) -> keras.optimizers.Adam:
@@ -94,11 +63,6 @@ class Keras2RMSprop(keras.optimizers.RMSprop):
 def rmsprop(p: RMSPropParams) -> keras.optimizers.RMSprop:
     kind = Keras2RMSprop if p.epsilon_outside_sqrt else keras.optimizers.RMSprop
     return kind(learning_rate=p.lr, rho=p.rho, epsilon=p.epsilon)
-
-
-PIXEL_RANGES = ("symmetric", "unit")
-pixel_range_check = one_of(*PIXEL_RANGES)
-noise_check = one_of("normal", "uniform_symmetric", "uniform_unit")
 
 
 def scale_images(images: np.ndarray, pixel_range: str) -> np.ndarray:
@@ -145,6 +109,64 @@ def apply(optimizer: keras.optimizers.Optimizer, tape: tf.GradientTape, loss, va
     optimizer.apply_gradients(zip(grads, variables, strict=True))
 
 
+@dataclass(frozen=True)
+class Sampler:
+    """Draws samples from a generator network the way its family feeds it: the noise, the
+    class input of a conditional generator, batch norm's mode, the output's range. Used by
+    training (sample grids, evaluations), by evaluation and by `ganbench sample`, on the
+    family's own generator or on one loaded from a file."""
+
+    network: keras.Model
+    latent_shape: tuple[int, ...]  # one noise vector: (z_dim,) or the 1-D GAN's (100,)
+    noise: str
+    pixel_range: str | None  # None: raw values (the 1-D GAN), no image scaling
+    conditional: bool = False  # inputs [z, class]; classes cycle 0..9 unless given
+    batch_statistics: bool = False  # batch norm from each batch's own statistics
+    batch_size: int | None = 500  # None: Keras's default predict batch
+
+    def spec(self) -> dict[str, Any]:
+        """Everything but the network: what a saved generator needs to be sampled again
+        (stored with its MLflow Model)."""
+        return {
+            "latent_shape": list(self.latent_shape),
+            "noise": self.noise,
+            "pixel_range": self.pixel_range,
+            "conditional": self.conditional,
+            "batch_statistics": self.batch_statistics,
+            "batch_size": self.batch_size,
+        }
+
+    @classmethod
+    def from_spec(cls, network: keras.Model, spec: dict[str, Any]) -> Sampler:
+        return cls(network, **{**spec, "latent_shape": tuple(spec["latent_shape"])})
+
+    def input_example(self, count: int = 2) -> Any:
+        """A small batch of the generator's inputs, as an MLflow Model's example."""
+        z = self.latent(count, seed=0).numpy()
+        if not self.conditional:
+            return z
+        return {"noise": z, "label": (np.arange(count) % NUM_CLASSES)[:, None].astype(np.int32)}
+
+    def latent(self, count: int, seed: int) -> tf.Tensor:
+        rng = tf.random.Generator.from_seed(seed)
+        return sample_noise(rng, (count, *self.latent_shape), self.noise)
+
+    def generate(self, count: int, seed: int, classes: np.ndarray | None = None) -> np.ndarray:
+        """`count` samples from fixed noise; images in [0, 1]."""
+        z = self.latent(count, seed)
+        if self.conditional:
+            wanted = np.arange(count) % NUM_CLASSES if classes is None else classes
+            inputs = [z, np.asarray(wanted, np.int32)[:, None]]
+            out = self.network.predict(inputs, batch_size=self.batch_size, verbose=0)
+        elif self.batch_statistics:
+            step = self.batch_size or count
+            parts = [self.network(z[i : i + step], training=True) for i in range(0, count, step)]
+            out = tf.concat(parts, axis=0).numpy()
+        else:
+            out = self.network.predict(z, batch_size=self.batch_size, verbose=0)
+        return out if self.pixel_range is None else unscale_images(out, self.pixel_range)
+
+
 class GanModel(abc.ABC):
     """One GAN family's networks, optimizers and compiled step."""
 
@@ -169,8 +191,12 @@ class GanModel(abc.ABC):
         """All of the seed's updates for one iteration; returns scalar losses by name."""
 
     @abc.abstractmethod
+    def sampler(self) -> Sampler:
+        """The generator as it is now, with the family's way of feeding it."""
+
     def generate(self, count: int, seed: int) -> np.ndarray:
         """`count` generator outputs in display range, from a fixed seed (inference mode)."""
+        return self.sampler().generate(count, seed)
 
     def save_samples(self, path: Path, step: int) -> None:
         """A 4 x 4 grid from fixed noise, so grids at different steps are comparable."""
@@ -179,6 +205,11 @@ class GanModel(abc.ABC):
     def exported(self) -> dict[str, keras.Model]:
         """Networks written to models/<gan>/ at the end (the generator by default)."""
         return {"generator": self.networks()["generator"]}
+
+    def after_training(self, dataset: Dataset | None, report: Reporter) -> dict[str, Any]:
+        """Figures only the family can compute once trained (its classifier's accuracy, a
+        baseline trained beside it), merged into metrics/train/<gan>.json."""
+        return {}
 
     def build_optimizers(self, owners: dict[str, list[tf.Variable]]) -> None:
         """Create optimizer slots now, so a checkpoint can be restored before the first step."""
@@ -200,6 +231,32 @@ class GanModel(abc.ABC):
         return list(unique.values())
 
 
+class FamilyModule(Protocol):
+    """What a family's TensorFlow module provides (the registry record names the module)."""
+
+    def build_networks(self, config: Any) -> dict[str, keras.Model]:
+        """Every network, untrained, built in the order training builds them: after the same
+        seeding the generator starts with the same weights."""
+        ...
+
+    def create(self, config: Any, dataset: Dataset | None, prepared_dir: Path) -> GanModel:
+        """The model ready to train on the dataset (and labelled subset) configured."""
+        ...
+
+    def sampler(self, config: Any, generator: keras.Model) -> Sampler:
+        """How `generator` (the family's, trained or not) is sampled."""
+        ...
+
+
+class SupervisedBaseline(Protocol):
+    """A semi-supervised family whose classifier network is also trained supervised alone,
+    on the same labels: the study's `supervised` method and its all-labels ceiling."""
+
+    def train_baseline(
+        self, config: Any, images: np.ndarray, labels: np.ndarray
+    ) -> tuple[keras.Model, list[float]]: ...
+
+
 class ImageGan(GanModel):
     """A GAN over the training images with an unconditional generator z -> image."""
 
@@ -214,16 +271,43 @@ class ImageGan(GanModel):
         self.noise_kind = noise
         self.images = tf.constant(images)
 
-    def noise(self, n: int, rng: tf.random.Generator | None = None) -> tf.Tensor:
-        return sample_noise(rng or self.rng, (n, self.z_dim), self.noise_kind)
+    def noise(self, n: int) -> tf.Tensor:
+        return sample_noise(self.rng, (n, self.z_dim), self.noise_kind)
 
     def real_batch(self, n: int) -> tf.Tensor:
         return sample_rows(self.rng, self.images, n)
 
-    def generate(self, count: int, seed: int) -> np.ndarray:
-        z = self.noise(count, tf.random.Generator.from_seed(seed))
-        images = self.generator.predict(z, batch_size=500, verbose=0)
-        return unscale_images(images, self.pixel_range)
+    def sampler(self) -> Sampler:
+        return image_sampler(self.generator, self.z_dim, self.noise_kind, self.pixel_range)
+
+
+def image_sampler(generator: keras.Model, z_dim: int, noise: str, pixel_range: str) -> Sampler:
+    return Sampler(generator, (z_dim,), noise, pixel_range)
+
+
+class SemiSupervisedGan(ImageGan):
+    """An image GAN whose discriminator is also a classifier of the labelled classes."""
+
+    labelled_x: tf.Tensor
+    labelled_y: tf.Tensor
+
+    @abc.abstractmethod
+    def predict_classes(self, images: np.ndarray) -> np.ndarray:
+        """The classifier's class for each image (scaled to the family's pixel range)."""
+
+    def classifier_report(self, dataset: Dataset) -> dict[str, Any]:
+        """Test accuracy (and errors, the paper's unit) with per-class accuracy and the
+        confusion matrix, of the classifier the family is trained to produce."""
+        from ganbench.evaluation import classification
+
+        predicted = self.predict_classes(scale_images(dataset.x_test, self.pixel_range))
+        report = classification.accuracy_report(dataset.y_test, predicted)
+        return {
+            "test_accuracy": report["accuracy"],
+            "test_errors": int(np.sum(predicted != dataset.y_test)),
+            "test_count": len(predicted),
+            "classifier": report,
+        }
 
 
 class TwoOptimizerGan(ImageGan):

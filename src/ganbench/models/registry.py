@@ -1,9 +1,11 @@
-"""Every GAN family's record: its name, what the stages need to know about it, and where
-its TensorFlow module lives.
+"""Every GAN family's record: its name, its params schema, what the stages need to know about
+it, and where its TensorFlow module lives.
 
 Kept free of TensorFlow imports so that params validation and the data stages stay light;
-a family's module (and TensorFlow) is imported only when its config or model is needed.
-Stages, report, plots and study read these records; none of them names a family.
+a family's TensorFlow module is imported only when its model is needed. Stages, report,
+plots, study, repeats and benchmarks read these records; none of them names a family.
+A new family is one package under models/ (its Config in __init__.py, its networks and
+step in model.py, providing what `models.base.FamilyModule` declares) and one record here.
 """
 
 from __future__ import annotations
@@ -12,49 +14,76 @@ import importlib
 from dataclasses import dataclass
 from types import ModuleType
 
+from ganbench.models import acgan, dcgan, gan1d, sgan, sgan_fm, wgan
+
 
 @dataclass(frozen=True)
 class Family:
     name: str
-    module: str  # import path of the family's TensorFlow module
+    config: type  # the frozen dataclass that validates the family's params.yaml section
+    module: str  # import path of its TensorFlow module (a models.base.FamilyModule)
     label: str  # display name in the report and figures
     # Where the algorithm comes from: a seed notebook under shared/seeds/, or a paper.
     seed: str | None = None
     paper: str | None = None
-    images: bool = True  # trained on the dataset's images (False: the 1-D GAN)
-    conditional: bool = False  # the generator takes a class; `generate` cycles 0..9
-    # Networks the train stage exports beside the generator that classify the test set;
-    # the first is the family's own classifier, the others baselines trained beside it.
-    classifiers: tuple[str, ...] = ()
+    # Trained on the dataset's images and scored by the reference network. The others
+    # (the 1-D GAN) learn a distribution whose Config provides target() -> (mean, std).
+    images: bool = True
+    conditional: bool = False  # the generator takes a class; samples cycle 0..9
+    # The discriminator is a classifier of the labelled classes (a models.base
+    # SemiSupervisedGan): the label study trains it, its test accuracy is reported.
+    semi_supervised: bool = False
+    # ... and its network is also trained supervised alone on the same labels (the module
+    # is a models.base.SupervisedBaseline): the study's `supervised` method and ceiling.
+    supervised_baseline: bool = False
 
     @property
-    def semi_supervised(self) -> bool:
-        return bool(self.classifiers)
+    def source(self) -> str:
+        return f"seed {self.seed}" if self.seed else f"{self.paper}"
 
 
-FAMILIES: dict[str, Family] = {
-    family.name: family
-    for family in (
-        Family("gan1d", "ganbench.models.gan1d", "vanilla GAN, 1-D", seed="003", images=False),
-        Family("dcgan", "ganbench.models.dcgan", "DCGAN", seed="002"),
-        Family("wgan", "ganbench.models.wgan", "WGAN, weight clipping", seed="001"),
-        Family("acgan", "ganbench.models.acgan", "ACGAN", seed="004", conditional=True),
-        Family(
-            "sgan",
-            "ganbench.models.sgan",
-            "SGAN (seed)",
-            seed="000",
-            classifiers=("classifier", "baseline"),
-        ),
-        Family(
-            "sgan_fm",
-            "ganbench.models.sgan_fm",
-            "SGAN, feature matching (Salimans et al.)",
-            paper="the MNIST recipe of Salimans et al. 2016 (feature matching)",
-            classifiers=("classifier",),
-        ),
-    )
-}
+FAMILIES: dict[str, Family] = {}
+
+
+def register(family: Family) -> Family:
+    """Add (or replace) a family's record; the built-in ones are registered below."""
+    FAMILIES[family.name] = family
+    return family
+
+
+for _record in (
+    Family(
+        "gan1d",
+        gan1d.Config,
+        "ganbench.models.gan1d.model",
+        "vanilla GAN, 1-D",
+        seed="003",
+        images=False,
+    ),
+    Family("dcgan", dcgan.Config, "ganbench.models.dcgan.model", "DCGAN", seed="002"),
+    Family("wgan", wgan.Config, "ganbench.models.wgan.model", "WGAN, weight clipping", seed="001"),
+    Family(
+        "acgan", acgan.Config, "ganbench.models.acgan.model", "ACGAN", seed="004", conditional=True
+    ),
+    Family(
+        "sgan",
+        sgan.Config,
+        "ganbench.models.sgan.model",
+        "SGAN (seed)",
+        seed="000",
+        semi_supervised=True,
+        supervised_baseline=True,
+    ),
+    Family(
+        "sgan_fm",
+        sgan_fm.Config,
+        "ganbench.models.sgan_fm.model",
+        "SGAN, feature matching (Salimans et al.)",
+        paper="the MNIST recipe of Salimans et al. 2016 (feature matching)",
+        semi_supervised=True,
+    ),
+):
+    register(_record)
 
 
 class UnknownFamilyError(ValueError):
@@ -70,10 +99,16 @@ def family(name: str) -> Family:
 
 
 def module(name: str) -> ModuleType:
-    """Import the module of GAN family `name`."""
+    """Import the TensorFlow module of GAN family `name`."""
     return importlib.import_module(family(name).module)
 
 
-def config_class(name: str) -> type:
-    """The frozen dataclass that validates params.yaml's section for family `name`."""
-    return module(name).Config
+def with_supervised_baseline() -> Family:
+    """The family whose classifier, trained alone on the labels, is the study's supervised
+    network."""
+    found = [f for f in FAMILIES.values() if f.supervised_baseline]
+    if len(found) != 1:
+        raise UnknownFamilyError(
+            f"expected one family with a supervised baseline, found {[f.name for f in found]}"
+        )
+    return found[0]

@@ -4,7 +4,6 @@ two readings, a K-class softmax and a real/fake probability D(x) = Z/(Z+1)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -12,14 +11,7 @@ import tensorflow as tf
 
 from ganbench.data import labels
 from ganbench.models.base import scale_images
-from ganbench.params import checked, one_of, positive
-
-
-@dataclass(frozen=True)
-class LabelledParams:
-    count: int = checked(positive)
-    seed: int
-    sampling: str = checked(one_of("first", "balanced"))
+from ganbench.models.settings import LabelledParams
 
 
 def real_fake_logit(class_logits: tf.Tensor) -> tf.Tensor:

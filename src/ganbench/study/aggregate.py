@@ -1,20 +1,20 @@
 """Cells -> the study table: per label count and method, mean, std and a Student-t
-confidence interval over seeds; each semi-supervised GAN against the supervised network by a
-paired t-test."""
+confidence interval over seeds; every method against the supervised network on the same
+subsets as paired differences per seed (mean difference with its interval, the paired
+t-test, the effect size)."""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 from scipy import stats
 
-METHODS = ("sgan", "sgan_fm", "supervised", "logistic_regression", "label_spreading")
-# (method, compared with): each reported as "<method>_vs_<other>" per label count
-COMPARISONS = (("sgan", "supervised"), ("sgan_fm", "supervised"))
+REFERENCE_METHOD = "supervised"  # what every other method is paired against
 PAIRED_TEST = "paired t-test over seeds, two-sided (scipy.stats.ttest_rel)"
+EFFECT_SIZE = "mean difference / SD of the differences (Cohen's d_z)"
 
 
 def summarise(values: Iterable[float], confidence: float) -> dict[str, Any]:
@@ -29,21 +29,38 @@ def summarise(values: Iterable[float], confidence: float) -> dict[str, Any]:
     return {"n": n, "mean": mean, "std": std, "ci_low": mean - half, "ci_high": mean + half}
 
 
-def paired_comparison(first: list[float], second: list[float]) -> dict[str, Any]:
-    """Mean of first - second and the paired t-test's statistic and p-value (None when the
-    test is undefined: fewer than two pairs, or every difference equal up to rounding)."""
+def paired_comparison(
+    first: Sequence[float], second: Sequence[float], confidence: float = 0.95
+) -> dict[str, Any]:
+    """first - second per pair: mean difference, its t interval, the paired t-test's
+    statistic and p-value, and the effect size. The test and the effect size are None when
+    undefined: fewer than two pairs, or every difference equal up to rounding."""
     diff = np.asarray(first, np.float64) - np.asarray(second, np.float64)
-    result: dict[str, Any] = {"n": len(diff), "mean_difference": float(np.mean(diff))}
+    interval = summarise(diff, confidence)
+    result: dict[str, Any] = {
+        "n": len(diff),
+        "mean_difference": interval["mean"],
+        "std_difference": interval["std"],
+        "ci_low": interval["ci_low"],
+        "ci_high": interval["ci_high"],
+    }
     if len(diff) < 2 or np.ptp(diff) <= 1e-12:  # equal up to rounding: t is undefined
-        return {**result, "statistic": None, "p_value": None}
+        return {**result, "statistic": None, "p_value": None, "effect_size": None}
     test = stats.ttest_rel(first, second)
-    return {**result, "statistic": float(test.statistic), "p_value": float(test.pvalue)}
+    return {
+        **result,
+        "statistic": float(test.statistic),
+        "p_value": float(test.pvalue),
+        "effect_size": interval["mean"] / interval["std"],
+    }
 
 
-def study_table(cells: Iterable[Mapping[str, Any]], confidence: float) -> dict[str, Any]:
+def study_table(
+    cells: Iterable[Mapping[str, Any]], confidence: float, methods: Sequence[str]
+) -> dict[str, Any]:
     """Aggregate cell results ({labels, seed, accuracy: {method: value}}) by label count.
 
-    Seeds are matched by value, so the paired test compares each seed's GAN with the
+    Seeds are matched by value, so each paired difference compares a method with the
     supervised network trained on the very same labelled subset.
     """
     by_count: dict[int, dict[int, Mapping[str, float]]] = {}
@@ -53,21 +70,24 @@ def study_table(cells: Iterable[Mapping[str, Any]], confidence: float) -> dict[s
     for count in sorted(by_count):
         seeds = sorted(by_count[count])
         rows = [by_count[count][seed] for seed in seeds]
+        reference = [row[REFERENCE_METHOD] for row in rows]
         table[str(count)] = {
             "seeds": seeds,
             "methods": {
-                method: summarise((row[method] for row in rows), confidence) for method in METHODS
+                method: summarise((row[method] for row in rows), confidence) for method in methods
+            },
+            f"vs_{REFERENCE_METHOD}": {
+                method: paired_comparison([row[method] for row in rows], reference, confidence)
+                for method in methods
+                if method != REFERENCE_METHOD
             },
         }
-        for method, other in COMPARISONS:
-            table[str(count)][f"{method}_vs_{other}"] = paired_comparison(
-                [row[method] for row in rows], [row[other] for row in rows]
-            )
     return table
 
 
 def table_csv_rows(table: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """One row per label count: each method's mean and CI bounds, for DVC plots."""
+    """One row per label count: each method's mean and CI bounds, and its paired difference
+    from the supervised network with that interval, for DVC plots."""
     rows = []
     for count, entry in table.items():
         row: dict[str, Any] = {"labels": int(count)}
@@ -75,5 +95,7 @@ def table_csv_rows(table: Mapping[str, Any]) -> list[dict[str, Any]]:
             row[method] = summary["mean"]
             row[f"{method}_ci_low"] = summary["ci_low"]
             row[f"{method}_ci_high"] = summary["ci_high"]
+        for method, paired in entry[f"vs_{REFERENCE_METHOD}"].items():
+            row[f"{method}_minus_{REFERENCE_METHOD}"] = paired["mean_difference"]
         rows.append(row)
     return rows

@@ -1,46 +1,45 @@
-"""DVC stage `study_ceiling`: the supervised network (SGAN's discriminator + softmax) trained
-on every training label: the accuracy the label study's methods approach from below."""
+"""DVC stage `study_ceiling`: the supervised network (the baseline family's classifier
+network, the seed SGAN's discriminator + softmax) trained on every training label: the
+accuracy the label study's methods approach from below."""
 
 from __future__ import annotations
 
 import dataclasses
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from ganbench import atomic, params, tracking, training
-from ganbench.data import prepare
-from ganbench.models import sgan
+from ganbench import atomic, layout, runner, schema, tracking, training
+from ganbench.models import registry
 from ganbench.models.base import scale_images
-from ganbench.study import cells
 
 
 @dataclass(frozen=True)
 class CeilingPaths:
-    prepared: Path = Path("data/prepared")
-    result: Path = Path("results/study_ceiling.json")
+    prepared: Path = field(default_factory=lambda: layout.path("prepared"))
+    result: Path = field(default_factory=lambda: layout.path("study_ceiling"))
 
 
 def run(params_path: str = "params.yaml", paths: CeilingPaths | None = None) -> dict[str, Any]:
     paths = paths or CeilingPaths()
-    config_all = params.load(params_path)
-    study = cells.study_params(config_all, params_path)
-    config = config_all.section("sgan", params_path)
+    stage = runner.open_stage(params_path, paths.prepared, (paths.result.parent,))
+    study = stage.config.study(params_path)
+    family = registry.with_supervised_baseline()
+    config = stage.config.section(family.name, params_path)
     config = dataclasses.replace(
         config, baseline=dataclasses.replace(config.baseline, epochs=study.ceiling_epochs)
     )
-    dataset = prepare.load(paths.prepared, config_all.data.dataset)
-    tracking.connect()
-    atomic.ensure_writable(paths.result.parent)
+    dataset = stage.dataset
     training.set_determinism(config.schedule.seed, xla=False)
     started = time.perf_counter()
     with tracking.run("study", "ceiling: all labels", "study_ceiling") as tracked:
-        tracked.log_params(params.flatten(config.baseline, "sgan.baseline."))
+        tracked.log_params(schema.flatten(config.baseline, f"{family.name}.baseline."))
         x_train = scale_images(dataset.x_train, config.pixel_range)
-        model, losses = sgan.train_baseline(config, x_train, dataset.y_train)
+        module = registry.module(family.name)
+        model, losses = module.train_baseline(config, x_train, dataset.y_train)
         x_test = scale_images(dataset.x_test, config.pixel_range)
         predicted = np.argmax(model.predict(x_test, batch_size=1000, verbose=0), axis=-1)
         accuracy = float(np.mean(predicted == dataset.y_test))

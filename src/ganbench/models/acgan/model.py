@@ -8,7 +8,6 @@ discriminator with (real, sampled labels). Each loss is BCE + sparse categorical
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 import keras
@@ -17,56 +16,22 @@ import tensorflow as tf
 from keras import layers
 
 from ganbench import plots
+from ganbench.data.splits import Dataset
+from ganbench.models.acgan import Config, DiscriminatorParams, GeneratorParams
 from ganbench.models.base import (
-    AdamParams,
-    ScheduleParams,
+    SAMPLE_SEED,
+    Sampler,
     TwoOptimizerGan,
     apply,
     bce_logits,
-    noise_check,
-    pixel_range_check,
     scale_images,
-    unscale_images,
 )
-from ganbench.params import NUM_CLASSES, checked, each, positive, unit_interval
-
-
-@dataclass(frozen=True)
-class GeneratorParams:
-    dense_units: int = checked(positive)
-    base_shape: tuple[int, ...] = checked(each(positive))
-    filters: tuple[int, ...] = checked(each(positive))  # after each UpSampling2D
-    kernel: int = checked(positive)
-    leaky_slope: float = checked(unit_interval)
-
-
-@dataclass(frozen=True)
-class DiscriminatorParams:
-    filters: tuple[int, ...] = checked(each(positive))
-    strides: int = checked(positive)
-    kernel: int = checked(positive)
-    leaky_slope: float = checked(unit_interval)
-    dropout: float = checked(unit_interval)
-    # The seed's LeakyReLU() after Flatten takes Keras' default slope, 0.3.
-    final_leaky_slope: float = checked(unit_interval)
-
-
-@dataclass(frozen=True)
-class Config:
-    schedule: ScheduleParams
-    z_dim: int = checked(positive)
-    noise: str = checked(noise_check)
-    pixel_range: str = checked(pixel_range_check)
-    generator: GeneratorParams
-    discriminator: DiscriminatorParams
-    optimizer_d: AdamParams
-    optimizer_g: AdamParams
-    fakes_in_inference_mode: bool  # seed: gen_img = generatorModel.predict(...)
+from ganbench.schema import NUM_CLASSES
 
 
 def build_generator(z_dim: int, p: GeneratorParams) -> keras.Model:
-    latent = keras.Input((z_dim,))
-    label = keras.Input((1,), dtype="int32")
+    latent = keras.Input((z_dim,), name="noise")
+    label = keras.Input((1,), dtype="int32", name="label")
     embedded = layers.Flatten()(layers.Embedding(NUM_CLASSES, z_dim)(label))
     h = layers.Multiply()([latent, embedded])
     h = layers.LeakyReLU(negative_slope=p.leaky_slope)(layers.Dense(p.dense_units)(h))
@@ -101,14 +66,21 @@ def two_head_loss(
     return bce_logits(real_fake_target, real_fake_logit) + tf.reduce_mean(class_loss)
 
 
+def build_networks(config: Config) -> dict[str, keras.Model]:
+    """The generator first, then the discriminator, as the seed builds them."""
+    generator = build_generator(config.z_dim, config.generator)
+    return {"generator": generator, "discriminator": build_discriminator(config.discriminator)}
+
+
 class ACGAN(TwoOptimizerGan):
     def __init__(self, config: Config, images: np.ndarray, image_labels: np.ndarray):
         super().__init__(config.schedule, config.pixel_range, config.z_dim, config.noise, images)
         self.config = config
         self.image_labels = tf.constant(image_labels.astype(np.int32))
-        generator = build_generator(config.z_dim, config.generator)
-        discriminator = build_discriminator(config.discriminator)
-        self.attach(generator, discriminator, config.optimizer_d, config.optimizer_g)
+        nets = build_networks(config)
+        self.attach(
+            nets["generator"], nets["discriminator"], config.optimizer_d, config.optimizer_g
+        )
 
     def sampled_labels(self, n: int) -> tf.Tensor:
         return self.rng.uniform((n,), 0, NUM_CLASSES, dtype=tf.int32)
@@ -137,22 +109,20 @@ class ACGAN(TwoOptimizerGan):
         apply(self.opt_g, tape, g_loss, self.generator.trainable_variables)
         return {"d": 0.5 * (d_real + d_fake), "g": g_loss}
 
-    def generate_classes(self, classes: np.ndarray, seed: int) -> np.ndarray:
-        z = self.noise(len(classes), tf.random.Generator.from_seed(seed))
-        images = self.generator.predict(
-            [z, np.asarray(classes, np.int32)[:, None]], batch_size=500, verbose=0
-        )
-        return unscale_images(images, self.pixel_range)
-
-    def generate(self, count: int, seed: int) -> np.ndarray:
-        return self.generate_classes(np.arange(count) % NUM_CLASSES, seed)
+    def sampler(self) -> Sampler:
+        return sampler(self.config, self.generator)
 
     def save_samples(self, path: Path, step: int) -> None:
         """One generated digit per class in a 2 x 5 grid, as the seed intends."""
         digits = np.arange(NUM_CLASSES)
-        images = self.generate_classes(digits, seed=1234)
+        images = self.sampler().generate(NUM_CLASSES, SAMPLE_SEED, classes=digits)
         plots.image_grid(images, path, 5, f"step {step}", [str(d) for d in digits])
 
 
-def create(config: Config, dataset, prepared_dir: Path) -> ACGAN:
+def create(config: Config, dataset: Dataset, prepared_dir: Path) -> ACGAN:
     return ACGAN(config, scale_images(dataset.x_train, config.pixel_range), dataset.y_train)
+
+
+def sampler(config: Config, generator: keras.Model) -> Sampler:
+    """Noise times the requested class's embedding; classes cycle 0..9 unless given."""
+    return Sampler(generator, (config.z_dim,), config.noise, config.pixel_range, conditional=True)

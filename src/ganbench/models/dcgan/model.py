@@ -7,7 +7,6 @@ through the frozen discriminator with target 1. Adam(2e-4, beta1 0.5) for each m
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 import keras
@@ -15,52 +14,16 @@ import numpy as np
 import tensorflow as tf
 from keras import layers
 
+from ganbench.data.splits import Dataset
 from ganbench.models.base import (
-    AdamParams,
-    ScheduleParams,
+    Sampler,
     TwoOptimizerGan,
     apply,
     bce_logits,
-    noise_check,
-    pixel_range_check,
+    image_sampler,
     scale_images,
 )
-from ganbench.params import checked, each, positive, unit_interval
-
-
-@dataclass(frozen=True)
-class DiscriminatorParams:
-    filters: tuple[int, ...] = checked(each(positive))
-    kernel: int = checked(positive)
-    first_init_stddev: float = checked(positive)  # RandomNormal on the first conv only
-    dense_units: int = checked(positive)
-    leaky_slope: float = checked(unit_interval)
-    dropout: float = checked(unit_interval)
-
-
-@dataclass(frozen=True)
-class GeneratorParams:
-    dense_units: int = checked(positive)
-    base_shape: tuple[int, ...] = checked(each(positive))
-    filters: tuple[int, ...] = checked(each(positive))
-    kernel: int = checked(positive)
-    leaky_slope: float = checked(unit_interval)
-
-
-@dataclass(frozen=True)
-class Config:
-    schedule: ScheduleParams
-    z_dim: int = checked(positive)
-    noise: str = checked(noise_check)
-    pixel_range: str = checked(pixel_range_check)
-    d_steps: int = checked(positive)  # n_iter_D
-    g_steps: int = checked(positive)  # n_iter_G
-    real_label: float = checked(unit_interval)  # one-sided label smoothing
-    discriminator: DiscriminatorParams
-    generator: GeneratorParams
-    optimizer_d: AdamParams
-    optimizer_g: AdamParams
-    fakes_in_inference_mode: bool  # seed: generated_images = G.predict(z)
+from ganbench.models.dcgan import Config, DiscriminatorParams, GeneratorParams
 
 
 def build_discriminator(p: DiscriminatorParams) -> keras.Model:
@@ -99,13 +62,23 @@ def build_generator(z_dim: int, p: GeneratorParams) -> keras.Model:
     return model
 
 
+def build_networks(config: Config) -> dict[str, keras.Model]:
+    """The discriminator first, then the generator, as the seed builds them."""
+    discriminator = build_discriminator(config.discriminator)
+    return {
+        "discriminator": discriminator,
+        "generator": build_generator(config.z_dim, config.generator),
+    }
+
+
 class DCGAN(TwoOptimizerGan):
     def __init__(self, config: Config, images: np.ndarray):
         super().__init__(config.schedule, config.pixel_range, config.z_dim, config.noise, images)
         self.config = config
-        discriminator = build_discriminator(config.discriminator)
-        generator = build_generator(config.z_dim, config.generator)
-        self.attach(generator, discriminator, config.optimizer_d, config.optimizer_g)
+        nets = build_networks(config)
+        self.attach(
+            nets["generator"], nets["discriminator"], config.optimizer_d, config.optimizer_g
+        )
 
     def train_step(self) -> dict[str, tf.Tensor]:
         n = self.schedule.batch_size
@@ -126,5 +99,9 @@ class DCGAN(TwoOptimizerGan):
         return {"d": d_loss, "g": g_loss}
 
 
-def create(config: Config, dataset, prepared_dir: Path) -> DCGAN:
+def create(config: Config, dataset: Dataset, prepared_dir: Path) -> DCGAN:
     return DCGAN(config, scale_images(dataset.x_train, config.pixel_range))
+
+
+def sampler(config: Config, generator: keras.Model) -> Sampler:
+    return image_sampler(generator, config.z_dim, config.noise, config.pixel_range)

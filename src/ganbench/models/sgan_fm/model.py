@@ -11,7 +11,6 @@ noise and weight normalisation in the discriminator, batch normalisation in the 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 import keras
@@ -19,67 +18,21 @@ import numpy as np
 import tensorflow as tf
 from keras import layers, ops
 
+from ganbench.data.splits import Dataset
 from ganbench.models.base import (
-    AdamParams,
-    ImageGan,
     Reporter,
-    ScheduleParams,
+    Sampler,
+    SemiSupervisedGan,
     adam,
     apply,
     bce_logits,
-    noise_check,
-    pixel_range_check,
     scale_images,
-    unscale_images,
 )
-from ganbench.models.semi_supervised import (
-    LabelledParams,
-    real_fake_logit,
-    split_labelled,
-    supervised_loss,
-)
-from ganbench.params import NUM_CLASSES, checked, each, non_negative, positive, unit_interval
+from ganbench.models.semi_supervised import real_fake_logit, split_labelled, supervised_loss
+from ganbench.models.sgan_fm import Config, DiscriminatorParams, GeneratorParams, OptimizerParams
+from ganbench.schema import NUM_CLASSES
 
 IMAGE_PIXELS = 28 * 28
-
-
-@dataclass(frozen=True)
-class GeneratorParams:
-    units: tuple[int, ...] = checked(each(positive))  # softplus + BN hidden layers
-
-
-@dataclass(frozen=True)
-class DiscriminatorParams:
-    units: tuple[int, ...] = checked(each(positive))  # ReLU, weight-normalised hidden layers
-    input_noise: float = checked(non_negative)  # std of Gaussian noise added to the input
-    hidden_noise: float = checked(non_negative)  # ... and to every hidden layer's output
-    init_batch: int = checked(positive)  # images for weight norm's data-dependent init
-    weight_init_std: float = checked(positive)  # std of the initial direction vectors v
-
-
-@dataclass(frozen=True)
-class OptimizerParams(AdamParams):
-    # The paper's code divides by sqrt(v_hat + epsilon); Keras's Adam divides by
-    # sqrt(v_hat) + epsilon / sqrt(1 - beta2^t), a much larger damping in the first steps.
-    epsilon_inside_sqrt: bool = checked()
-
-
-@dataclass(frozen=True)
-class Config:
-    schedule: ScheduleParams
-    z_dim: int = checked(positive)
-    noise: str = checked(noise_check)
-    pixel_range: str = checked(pixel_range_check)
-    labelled: LabelledParams
-    generator: GeneratorParams
-    discriminator: DiscriminatorParams
-    optimizer: OptimizerParams  # one Adam setting for both networks, as the paper's code
-    unlabelled_weight: float = checked(non_negative)
-    iterations_per_epoch: int = checked(positive)  # an epoch: one pass over unlabelled data
-    lr_decay_start_epoch: int = checked(non_negative)  # then linear to 0 at the last epoch
-    # The paper's code classifies with a running average of the discriminator's weights,
-    # a <- a + rate * (w - a) after every update, started at zero.
-    average_rate: float = checked(unit_interval)
 
 
 @keras.saving.register_keras_serializable(package="ganbench")
@@ -235,7 +188,14 @@ class EpochDecay(keras.optimizers.schedules.LearningRateSchedule):
         }
 
 
-class SGANFeatureMatching(ImageGan):
+def build_networks(config: Config) -> dict[str, keras.Model]:
+    """The generator first, then the discriminator (before its weight-norm init)."""
+    generator = build_generator(config.z_dim, config.generator)
+    discriminator = build_discriminator(config.discriminator, config.schedule.seed)
+    return {"generator": generator, "discriminator": discriminator}
+
+
+class SGANFeatureMatching(SemiSupervisedGan):
     def __init__(
         self,
         config: Config,
@@ -249,8 +209,8 @@ class SGANFeatureMatching(ImageGan):
         self.config = config
         self.labelled_x = tf.constant(labelled_x)
         self.labelled_y = tf.constant(labelled_y.astype(np.int32))
-        self.generator = build_generator(config.z_dim, config.generator)
-        self.discriminator = build_discriminator(config.discriminator, config.schedule.seed)
+        nets = build_networks(config)
+        self.generator, self.discriminator = nets["generator"], nets["discriminator"]
         self.initialize_weight_norm()
         # Same architecture; its trainable weights hold the running average (zeros at first),
         # its others (weight norm's fixed scales) are copied from the trained network.
@@ -352,34 +312,38 @@ class SGANFeatureMatching(ImageGan):
         losses = self.discriminator_update()
         return {**losses, "g_feature_matching": self.generator_update()}
 
-    def generate(self, count: int, seed: int) -> np.ndarray:
-        # The paper's generator always normalises with the batch's own statistics.
-        z = self.noise(count, tf.random.Generator.from_seed(seed))
-        images = [self.generator(z[i : i + 500], training=True) for i in range(0, count, 500)]
-        return unscale_images(tf.concat(images, axis=0).numpy(), self.pixel_range)
+    def sampler(self) -> Sampler:
+        return sampler(self.config, self.generator)
 
     def predict_classes(self, images: np.ndarray, averaged: bool = True) -> np.ndarray:
         network = self.averaged if averaged else self.discriminator
         logits, _ = network.predict(images, batch_size=1000, verbose=0)
         return np.argmax(logits, axis=-1)
 
+    def after_training(self, dataset: Dataset | None, report: Reporter) -> dict[str, object]:
+        """Test accuracy from the averaged weights, as the paper reports it, and from the
+        last weights beside it."""
+        figures = self.classifier_report(dataset)
+        x_test = scale_images(dataset.x_test, self.pixel_range)
+        last = self.predict_classes(x_test, averaged=False)
+        last_errors = int(np.sum(last != dataset.y_test))
+        return {
+            **figures,
+            # in the paper's unit: 1 - errors / 10,000
+            "test_accuracy": 1.0 - figures["test_errors"] / figures["test_count"],
+            "test_accuracy_last_weights": 1.0 - last_errors / len(x_test),
+        }
 
-def create(config: Config, dataset, prepared_dir: Path) -> SGANFeatureMatching:
+
+def create(config: Config, dataset: Dataset, prepared_dir: Path) -> SGANFeatureMatching:
     """On the configured labelled subset; every other training image is unlabelled."""
     return SGANFeatureMatching(
         config, *split_labelled(dataset, config.labelled, config.pixel_range, prepared_dir)
     )
 
 
-def after_training(
-    model: SGANFeatureMatching, config: Config, dataset, report: Reporter
-) -> dict[str, float]:
-    x_test = scale_images(dataset.x_test, config.pixel_range)
-    y_test = dataset.y_test.astype(np.int64)
-    errors = int(np.sum(model.predict_classes(x_test) != y_test))
-    last_errors = int(np.sum(model.predict_classes(x_test, averaged=False) != y_test))
-    return {
-        "test_accuracy": 1.0 - errors / len(x_test),  # averaged weights, as the paper
-        "test_errors": errors,
-        "test_accuracy_last_weights": 1.0 - last_errors / len(x_test),
-    }
+def sampler(config: Config, generator: keras.Model) -> Sampler:
+    """The paper's generator always normalises with the batch's own statistics."""
+    return Sampler(
+        generator, (config.z_dim,), config.noise, config.pixel_range, batch_statistics=True
+    )

@@ -7,7 +7,6 @@ weight clipped to [-c, c]. Wasserstein loss -mean(y * D(x)); linear critic; RMSP
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 import keras
@@ -15,47 +14,9 @@ import numpy as np
 import tensorflow as tf
 from keras import layers
 
-from ganbench.models.base import (
-    ImageGan,
-    RMSPropParams,
-    ScheduleParams,
-    apply,
-    noise_check,
-    pixel_range_check,
-    rmsprop,
-    scale_images,
-)
-from ganbench.params import checked, each, positive, unit_interval
-
-
-@dataclass(frozen=True)
-class CriticParams:
-    filters: tuple[int, ...] = checked(each(positive))
-    strides: tuple[int, ...] = checked(each(positive))
-    kernel: int = checked(positive)
-    leaky_slope: float = checked(unit_interval)
-
-
-@dataclass(frozen=True)
-class GeneratorParams:
-    base_shape: tuple[int, ...] = checked(each(positive))
-    filters: tuple[int, ...] = checked(each(positive))
-    strides: tuple[int, ...] = checked(each(positive))
-    kernel: int = checked(positive)
-
-
-@dataclass(frozen=True)
-class Config:
-    schedule: ScheduleParams
-    z_dim: int = checked(positive)
-    noise: str = checked(noise_check)
-    pixel_range: str = checked(pixel_range_check)
-    n_critic: int = checked(positive)
-    clip_value: float = checked(positive)
-    critic: CriticParams
-    generator: GeneratorParams
-    optimizer: RMSPropParams
-    fakes_in_inference_mode: bool  # seed: fake_images = generator.predict(noise)
+from ganbench.data.splits import Dataset
+from ganbench.models.base import ImageGan, Sampler, apply, image_sampler, rmsprop, scale_images
+from ganbench.models.wgan import Config, CriticParams, GeneratorParams
 
 
 def build_critic(p: CriticParams) -> keras.Model:
@@ -89,12 +50,18 @@ def wasserstein_loss(sign: float, scores: tf.Tensor) -> tf.Tensor:
     return -tf.reduce_mean(sign * scores)
 
 
+def build_networks(config: Config) -> dict[str, keras.Model]:
+    """The critic first, then the generator, as the seed builds them."""
+    critic = build_critic(config.critic)
+    return {"critic": critic, "generator": build_generator(config.z_dim, config.generator)}
+
+
 class WGAN(ImageGan):
     def __init__(self, config: Config, images: np.ndarray):
         super().__init__(config.schedule, config.pixel_range, config.z_dim, config.noise, images)
         self.config = config
-        self.critic = build_critic(config.critic)
-        self.generator = build_generator(config.z_dim, config.generator)
+        nets = build_networks(config)
+        self.critic, self.generator = nets["critic"], nets["generator"]
         # The seed compiles critic and adversarial model with one RMSprop instance.
         self.optimizer = rmsprop(config.optimizer)
         self.build_optimizers(
@@ -135,5 +102,9 @@ class WGAN(ImageGan):
         return {"critic": critic_loss / self.config.n_critic, "g": g_loss}
 
 
-def create(config: Config, dataset, prepared_dir: Path) -> WGAN:
+def create(config: Config, dataset: Dataset, prepared_dir: Path) -> WGAN:
     return WGAN(config, scale_images(dataset.x_train, config.pixel_range))
+
+
+def sampler(config: Config, generator: keras.Model) -> Sampler:
+    return image_sampler(generator, config.z_dim, config.noise, config.pixel_range)

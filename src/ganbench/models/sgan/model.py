@@ -9,7 +9,6 @@ logsumexp(logits), so the losses never take the log of 1 - 1/(Z + 1).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 import keras
@@ -17,70 +16,21 @@ import numpy as np
 import tensorflow as tf
 from keras import layers
 
+from ganbench.data.splits import Dataset
+from ganbench.evaluation.classification import accuracy_report
 from ganbench.models.base import (
-    AdamParams,
-    ImageGan,
     Reporter,
-    ScheduleParams,
+    Sampler,
+    SemiSupervisedGan,
     adam,
     apply,
     bce_logits,
-    noise_check,
-    pixel_range_check,
+    image_sampler,
     scale_images,
 )
-from ganbench.models.semi_supervised import (
-    LabelledParams,
-    real_fake_logit,
-    split_labelled,
-    supervised_loss,
-)
-from ganbench.params import NUM_CLASSES, checked, each, flatten, positive, unit_interval
-
-
-@dataclass(frozen=True)
-class GeneratorParams:
-    base_shape: tuple[int, ...] = checked(each(positive))
-    filters: tuple[int, ...] = checked(each(positive))
-    strides: tuple[int, ...] = checked(each(positive))
-    kernel: int = checked(positive)
-    leaky_slope: float = checked(unit_interval)
-
-
-@dataclass(frozen=True)
-class DiscriminatorParams:
-    filters: tuple[int, ...] = checked(each(positive))
-    strides: int = checked(positive)
-    kernel: int = checked(positive)
-    leaky_slope: float = checked(unit_interval)
-    dropout: float = checked(unit_interval)
-
-
-@dataclass(frozen=True)
-class BaselineParams:
-    """The seed's fully supervised comparison: same network, same labelled examples."""
-
-    epochs: int = checked(positive)
-    batch_size: int = checked(positive)
-    optimizer: AdamParams
-
-
-@dataclass(frozen=True)
-class Config:
-    schedule: ScheduleParams
-    z_dim: int = checked(positive)
-    noise: str = checked(noise_check)
-    pixel_range: str = checked(pixel_range_check)
-    labelled: LabelledParams
-    generator: GeneratorParams
-    discriminator: DiscriminatorParams
-    optimizer_supervised: AdamParams
-    optimizer_unsupervised: AdamParams
-    optimizer_generator: AdamParams
-    # The seed makes the discriminator's fakes with generator.predict: BatchNorm in
-    # inference mode (moving statistics), unlike the generator's own training step.
-    fakes_in_inference_mode: bool
-    baseline: BaselineParams
+from ganbench.models.semi_supervised import real_fake_logit, split_labelled, supervised_loss
+from ganbench.models.sgan import Config, DiscriminatorParams, GeneratorParams
+from ganbench.schema import NUM_CLASSES, flatten
 
 
 def build_generator(z_dim: int, p: GeneratorParams) -> keras.Model:
@@ -112,7 +62,13 @@ def build_discriminator(p: DiscriminatorParams) -> keras.Model:
     return model
 
 
-class SGAN(ImageGan):
+def build_networks(config: Config) -> dict[str, keras.Model]:
+    """The generator first, then the discriminator, as the seed builds them."""
+    generator = build_generator(config.z_dim, config.generator)
+    return {"generator": generator, "discriminator": build_discriminator(config.discriminator)}
+
+
+class SGAN(SemiSupervisedGan):
     def __init__(
         self,
         config: Config,
@@ -127,8 +83,8 @@ class SGAN(ImageGan):
         self.config = config
         self.labelled_x = tf.constant(labelled_x)
         self.labelled_y = tf.constant(labelled_y.astype(np.int32))
-        self.generator = build_generator(config.z_dim, config.generator)
-        self.discriminator = build_discriminator(config.discriminator)
+        nets = build_networks(config)
+        self.generator, self.discriminator = nets["generator"], nets["discriminator"]
         self.opt_supervised = adam(config.optimizer_supervised)
         self.opt_unsupervised = adam(config.optimizer_unsupervised)
         self.opt_generator = adam(config.optimizer_generator)
@@ -199,6 +155,32 @@ class SGAN(ImageGan):
         logits = self.discriminator.predict(images, batch_size=1000, verbose=0)
         return np.argmax(logits, axis=-1)
 
+    def after_training(self, dataset: Dataset | None, report: Reporter) -> dict[str, object]:
+        """Test accuracy of the SGAN classifier, and the supervised baseline, trained here
+        on the same labelled images, as its own run."""
+        config = self.config
+        figures = self.classifier_report(dataset)
+        labelled_x, labelled_y = self.labelled_x.numpy(), self.labelled_y.numpy()
+        train_acc = float(np.mean(self.predict_classes(labelled_x) == labelled_y))
+        with report.run("sgan/baseline", {"role": "supervised_baseline"}) as run:
+            run.log_params(flatten(config.baseline, "sgan.baseline."))
+            run.log_params(flatten(config.labelled, "sgan.labelled."))
+            baseline, losses = train_baseline(config, labelled_x, labelled_y)
+            for epoch, loss in enumerate(losses, start=1):
+                run.log_metrics({"loss": loss}, step=epoch)
+            x_test = scale_images(dataset.x_test, config.pixel_range)
+            probabilities = baseline.predict(x_test, batch_size=1000, verbose=0)
+            baseline_report = accuracy_report(dataset.y_test, np.argmax(probabilities, axis=-1))
+            run.log_metrics({"test_accuracy": baseline_report["accuracy"]})
+            report.save_model(baseline, "baseline")
+        return {
+            **figures,
+            "train_labelled_accuracy": train_acc,
+            "baseline_test_accuracy": baseline_report["accuracy"],
+            "baseline": baseline_report,
+            "accuracy_gain_over_baseline": figures["test_accuracy"] - baseline_report["accuracy"],
+        }
+
 
 def train_baseline(
     config: Config, labelled_x: np.ndarray, labelled_y: np.ndarray
@@ -220,34 +202,10 @@ def train_baseline(
     return model, [float(v) for v in history.history["loss"]]
 
 
-def create(config: Config, dataset, prepared_dir: Path) -> SGAN:
+def create(config: Config, dataset: Dataset, prepared_dir: Path) -> SGAN:
     """SGAN on the configured labelled subset; every other training image is unlabelled."""
     return SGAN(config, *split_labelled(dataset, config.labelled, config.pixel_range, prepared_dir))
 
 
-def after_training(model: SGAN, config: Config, dataset, report: Reporter) -> dict[str, float]:
-    """Test accuracy of the SGAN classifier, and the supervised baseline as its own run."""
-    x_test = scale_images(dataset.x_test, config.pixel_range)
-    y_test = dataset.y_test.astype(np.int64)
-    sgan_acc = float(np.mean(model.predict_classes(x_test) == y_test))
-    train_acc = float(
-        np.mean(model.predict_classes(model.labelled_x.numpy()) == model.labelled_y.numpy())
-    )
-    with report.run("sgan/baseline", {"role": "supervised_baseline"}) as run:
-        run.log_params(flatten(config.baseline, "sgan.baseline."))
-        run.log_params(flatten(config.labelled, "sgan.labelled."))
-        baseline, losses = train_baseline(
-            config, model.labelled_x.numpy(), model.labelled_y.numpy()
-        )
-        for epoch, loss in enumerate(losses, start=1):
-            run.log_metrics({"loss": loss}, step=epoch)
-        probabilities = baseline.predict(x_test, batch_size=1000, verbose=0)
-        baseline_acc = float(np.mean(np.argmax(probabilities, axis=-1) == y_test))
-        run.log_metrics({"test_accuracy": baseline_acc})
-        report.save_model(baseline, "baseline")
-    return {
-        "test_accuracy": sgan_acc,
-        "train_labelled_accuracy": train_acc,
-        "baseline_test_accuracy": baseline_acc,
-        "accuracy_gain_over_baseline": sgan_acc - baseline_acc,
-    }
+def sampler(config: Config, generator: keras.Model) -> Sampler:
+    return image_sampler(generator, config.z_dim, config.noise, config.pixel_range)

@@ -9,7 +9,6 @@ steps, all through one Adam instance, as the seed compiles every model with the 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 import keras
@@ -18,33 +17,17 @@ import tensorflow as tf
 from keras import layers
 
 from ganbench import plots
+from ganbench.data.splits import Dataset
 from ganbench.models.base import (
-    AdamParams,
     GanModel,
     Reporter,
-    ScheduleParams,
+    Sampler,
     adam,
     apply,
     bce_logits,
-    noise_check,
     sample_noise,
 )
-from ganbench.params import checked, positive
-
-
-@dataclass(frozen=True)
-class Config:
-    schedule: ScheduleParams
-    sample_size: int = checked(positive)  # ni_D: draws per sample vector
-    target_mean: float
-    target_std: float = checked(positive)
-    noise: str = checked(noise_check)
-    hidden_d: int = checked(positive)  # nh_D
-    hidden_g: int = checked(positive)  # nh_G (the seed passes nh_D here; both are 50)
-    d_steps: int = checked(positive)  # n_iter_D
-    g_steps: int = checked(positive)  # n_iter_G
-    optimizer: AdamParams
-    histogram_samples: int = checked(positive)  # n_test vectors per histogram
+from ganbench.models.gan1d import Config
 
 
 def decorate(x: tf.Tensor) -> tf.Tensor:
@@ -76,12 +59,18 @@ def build_generator(config: Config) -> keras.Model:
     )
 
 
+def build_networks(config: Config) -> dict[str, keras.Model]:
+    """The discriminator first, then the generator, as the seed builds them."""
+    discriminator = build_discriminator(config)
+    return {"discriminator": discriminator, "generator": build_generator(config)}
+
+
 class Gan1D(GanModel):
     def __init__(self, config: Config):
         super().__init__(config.schedule)
         self.config = config
-        self.discriminator = build_discriminator(config)
-        self.generator = build_generator(config)
+        nets = build_networks(config)
+        self.discriminator, self.generator = nets["discriminator"], nets["generator"]
         self.optimizer = adam(config.optimizer)
         self.build_optimizers(
             {"shared": self.discriminator.trainable_variables + self.generator.trainable_variables}
@@ -92,11 +81,6 @@ class Gan1D(GanModel):
 
     def optimizers(self) -> dict[str, keras.optimizers.Optimizer]:
         return {"shared": self.optimizer}
-
-    @property
-    def target(self) -> tuple[float, float]:
-        """Mean and standard deviation of the normal distribution it learns."""
-        return self.config.target_mean, self.config.target_std
 
     def noise(self, rows: int) -> tf.Tensor:
         return sample_noise(self.rng, (rows, self.config.sample_size), self.config.noise)
@@ -124,19 +108,14 @@ class Gan1D(GanModel):
             apply(self.optimizer, tape, g_loss, g_vars)
         return {"d": d_loss, "g": g_loss}
 
-    def generate_with_noise(self, count: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
-        """`count` generated vectors and the input noise they came from."""
-        z = sample_noise(
-            tf.random.Generator.from_seed(seed), (count, self.config.sample_size), self.config.noise
-        )
-        return self.generator.predict(z, verbose=0), z.numpy()
-
-    def generate(self, count: int, seed: int) -> np.ndarray:
-        return self.generate_with_noise(count, seed)[0]
+    def sampler(self) -> Sampler:
+        return sampler(self.config, self.generator)
 
     def save_samples(self, path: Path, step: int) -> None:
         c = self.config
-        generated, noise = self.generate_with_noise(c.histogram_samples, seed=step)
+        draw = self.sampler()
+        generated = draw.generate(c.histogram_samples, seed=step)
+        noise = draw.latent(c.histogram_samples, seed=step).numpy()
         real = np.random.default_rng(step).normal(
             c.target_mean, c.target_std, (c.histogram_samples, c.sample_size)
         )
@@ -146,11 +125,15 @@ class Gan1D(GanModel):
         )
         plots.histograms_1d(real, generated, noise, path, title)
 
+    def after_training(self, dataset: Dataset | None, report: Reporter) -> dict[str, float]:
+        generated = self.generate(self.config.histogram_samples, seed=self.schedule.seed)
+        return {"generated_mean": float(generated.mean()), "generated_std": float(generated.std())}
 
-def create(config: Config, dataset: object, prepared_dir: Path) -> Gan1D:
+
+def create(config: Config, dataset: Dataset | None, prepared_dir: Path) -> Gan1D:
     return Gan1D(config)
 
 
-def after_training(model: Gan1D, config: Config, dataset, report: Reporter) -> dict[str, float]:
-    generated = model.generate(config.histogram_samples, seed=config.schedule.seed)
-    return {"generated_mean": float(generated.mean()), "generated_std": float(generated.std())}
+def sampler(config: Config, generator: keras.Model) -> Sampler:
+    """Vectors of `sample_size` noise draws in, raw values out (Keras's default batch)."""
+    return Sampler(generator, (config.sample_size,), config.noise, None, batch_size=None)

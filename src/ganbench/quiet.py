@@ -1,0 +1,82 @@
+"""Readable stage output: TensorFlow's native info and warning lines (oneDNN banners, CPU
+feature notices, absl's start-up line) and its known-harmless error lines (a NodeDef
+attribute newer than the runtime, Grappler's remapper declining a graph) are dropped from
+the process's stderr; every other line, TensorFlow's real errors included, passes through
+as written, progress bars too.
+
+TensorFlow's C++ side writes straight to file descriptor 2, beyond Python's reach, so the
+filter sits on the descriptor: a pipe in its place and a thread that forwards what is
+worth reading. GANBENCH_TF_LOGS=1 turns the filter off and shows everything.
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import re
+import sys
+import threading
+
+# A native log line: severity letter, MMDD, a time stamp, thread id, file:line] message.
+NATIVE = re.compile(rb"^[IWEF]\d{4} [\d:.]+\s+\d+ [\w./-]+:\d+\] ")
+HARMLESS_ERRORS = (
+    b"NodeDef mentions attribute",  # a graph attribute newer than this runtime: ignored
+    b"remapper failed",  # Grappler's fusion pass declining a graph: it runs unfused
+    b"layout failed",  # the same for the layout pass
+)
+NOISE_LINES = (b"WARNING: All log messages before absl::InitializeLog() is called",)
+_installed = False
+
+
+def is_noise(line: bytes) -> bool:
+    """A line worth hiding: a native info or warning line, a known-harmless native error,
+    or absl's start-up notice."""
+    if line.startswith(NOISE_LINES):
+        return True
+    if NATIVE.match(line):
+        severity = line[:1]
+        if severity in (b"I", b"W"):
+            return True
+        return severity == b"E" and any(marker in line for marker in HARMLESS_ERRORS)
+    return False
+
+
+def filter_native_logs() -> None:
+    """Install the filter on fd 2 (once per process; a no-op with GANBENCH_TF_LOGS=1)."""
+    global _installed
+    if _installed or os.environ.get("GANBENCH_TF_LOGS") == "1":
+        return
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "1")  # TensorFlow's own info lines
+    real = os.dup(2)
+    read_end, write_end = os.pipe()
+    sys.stderr.flush()
+    os.dup2(write_end, 2)
+    os.close(write_end)
+
+    def forward() -> None:
+        pending = b""
+        with os.fdopen(read_end, "rb", buffering=0) as source:
+            while chunk := source.read(65536):
+                pending += chunk
+                *lines, pending = pending.split(b"\n")
+                out = b"".join(line + b"\n" for line in lines if not is_noise(line))
+                # a progress bar rewrites its line with \r and never ends it: pass it on
+                if pending and not NATIVE.match(pending) and b"\r" in pending:
+                    out, pending = out + pending, b""
+                if out:
+                    os.write(real, out)
+        if pending and not is_noise(pending):
+            os.write(real, pending)
+
+    thread = threading.Thread(target=forward, name="native-log-filter", daemon=True)
+    thread.start()
+
+    def drain() -> None:
+        """At exit: put the real stderr back (the pipe then ends) and let the thread pass on
+        the last lines, such as a stage's one-line error."""
+        sys.stderr.flush()
+        os.dup2(real, 2)
+        thread.join(timeout=5)
+
+    atexit.register(drain)
+    _installed = True
