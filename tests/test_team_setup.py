@@ -84,7 +84,9 @@ def test_same_seed_gives_bit_identical_metrics_in_fresh_processes(tmp_path, idx)
     for name in first:
         assert stable(first[name]) == stable(second[name]), name
     # the comparison has teeth: the stable part still holds the scores themselves
-    assert "fid" in stable(first["sgan.json"]) and "test_accuracy" in stable(first["train/sgan.json"])
+    assert "fid" in stable(first["sgan.json"]) and "test_accuracy" in stable(
+        first["train/sgan.json"]
+    )
     assert first["sgan.json"]["mlflow_run_id"] != second["sgan.json"]["mlflow_run_id"]
 
 

@@ -15,3 +15,7 @@ class ReferenceError(ValueError):
 
 class InputError(ValueError):
     """A file or option given on the command line is not what the command expects."""
+
+
+class RunFailed(RuntimeError):
+    """A part of a long run (a seed, a study cell) failed; its log has the reason."""

@@ -63,21 +63,23 @@ def study_figure(
 ) -> None:
     """Two panels over label count (log x): each method's mean test accuracy with its
     confidence band (and published points as hollow markers); each method's paired
-    difference from the reference method, mean and interval per count, against zero."""
+    difference from the reference method, mean and interval per count, against zero. A
+    method missing at some counts is drawn where it has cells."""
     counts = sorted(int(c) for c in table)
-    entries = [table[str(c)] for c in counts]
-    methods = list(entries[0]["methods"])
+    entries = {c: table[str(c)] for c in counts}
+    methods = list(dict.fromkeys(m for e in entries.values() for m in e["methods"]))
     fig, (top, bottom) = plt.subplots(2, 1, figsize=(7.5, 8.5), sharex=True)
     colours = {m: f"C{i}" for i, m in enumerate(methods)}
     for method in methods:
-        rows = [e["methods"][method] for e in entries]
+        at = [c for c in counts if method in entries[c]["methods"]]
+        rows = [entries[c]["methods"][method] for c in at]
         colour = colours[method]
-        top.plot(counts, [r["mean"] for r in rows], marker="o", color=colour, label=labels[method])
+        top.plot(at, [r["mean"] for r in rows], marker="o", color=colour, label=labels[method])
         if all(r["ci_low"] is not None for r in rows):
             # An accuracy lies in [0, 1]; a t interval from few seeds can reach past either end.
             low = np.clip([r["ci_low"] for r in rows], 0.0, 1.0)
             high = np.clip([r["ci_high"] for r in rows], 0.0, 1.0)
-            top.fill_between(counts, low, high, color=colour, alpha=0.15)
+            top.fill_between(at, low, high, color=colour, alpha=0.15)
     for point in published or []:
         top.scatter(
             point["labels"],
@@ -97,33 +99,25 @@ def study_figure(
     top.legend(loc="lower right", fontsize=7)
     others = [m for m in methods if m != reference_method]
     offsets = np.linspace(-0.06, 0.06, len(others)) if len(others) > 1 else [0.0]
+    versus = f"vs_{reference_method}"
     for method, offset in zip(others, offsets, strict=True):
-        rows = [e[f"vs_{reference_method}"][method] for e in entries]
-        x = np.asarray(counts) * 10**offset  # side by side on the log axis
+        at = [c for c in counts if method in entries[c][versus]]
+        rows = [entries[c][versus][method] for c in at]
+        x = np.asarray(at, np.float64) * 10**offset  # side by side on the log axis
         means = np.array([r["mean_difference"] for r in rows])
-        has_ci = all(r["ci_low"] is not None for r in rows)
-        errors = (
-            [
-                means - np.array([r["ci_low"] for r in rows]),
-                np.array([r["ci_high"] for r in rows]) - means,
-            ]
-            if has_ci
-            else None
-        )
+        errors = None
+        if all(r["ci_low"] is not None for r in rows):
+            low = means - np.array([r["ci_low"] for r in rows])
+            errors = [low, np.array([r["ci_high"] for r in rows]) - means]
         bottom.errorbar(
-            x,
-            means,
-            yerr=errors,
-            marker="o",
-            capsize=3,
-            color=colours[method],
+            x, means, yerr=errors, marker="o", capsize=3, color=colours[method],
             label=labels[method],
-        )
+        )  # fmt: skip
     bottom.axhline(0.0, color="black", linewidth=1)
     bottom.set_ylabel(f"accuracy − {labels[reference_method]}")
     bottom.set_title(
         f"paired difference from the {labels[reference_method]} network, same subsets "
-        f"(mean and {confidence:.0%} interval; n = seeds per count)",
+        f"(mean and {confidence:.0%} interval over the seeds)",
         fontsize=9,
     )
     bottom.grid(True, alpha=0.3)

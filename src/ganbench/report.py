@@ -133,6 +133,8 @@ def interval(s: dict[str, Any], key: str = "mean") -> str:
 
 
 def study_section(study: dict[str, Any]) -> str:
+    """The accuracies per label count with their intervals, then each method's paired
+    difference from the supervised network; `—` where a method has no cells."""
     confidence = study["confidence"]
     compared = study["methods"]
     labels = methods.method_labels(compared)
@@ -140,16 +142,22 @@ def study_section(study: dict[str, Any]) -> str:
     others = [m for m in compared if m != reference_method]
     accuracy_rows, difference_rows = [], []
     for count, entry in sorted(study["by_label_count"].items(), key=lambda item: int(item[0])):
-        n = len(entry["seeds"])
-        accuracy_rows.append([count, str(n), *(interval(entry["methods"][m]) for m in compared)])
+        summaries = entry["methods"]
+        accuracy_rows.append(
+            [count, *(with_n(summaries.get(m), lambda s: interval(s)) for m in compared)]
+        )
         versus = entry[f"vs_{reference_method}"]
         difference_rows.append(
             [
                 count,
-                str(n),
                 *(
-                    f"{interval(versus[m], 'mean_difference')}, p {number(versus[m]['p_value'])}"
-                    f", d {number(versus[m]['effect_size'], 2)}"
+                    with_n(
+                        versus.get(m),
+                        lambda c: (
+                            f"{interval(c, 'mean_difference')}, p {number(c['p_value'])}"
+                            f", d {number(c['effect_size'], 2)}"
+                        ),
+                    )
                     for m in others
                 ),
             ]
@@ -159,17 +167,21 @@ def study_section(study: dict[str, Any]) -> str:
         for gan, per_count in study["iterations"].items()
     )
     return (
-        f"Mean test accuracy over seeds {study['seeds']} (n, the number of seeds, beside "
-        f"each row) with the {confidence:.0%} Student-t confidence interval in brackets; "
+        f"Mean test accuracy over seeds {study['seeds']} with the {confidence:.0%} Student-t "
+        f"confidence interval in brackets and n, the number of seeds, after it; "
         f"`{study['sampling']}` labelled subsets, identical for every method within a seed. "
         f"Iterations per label count: {iterations}. The same supervised network trained on "
         f"all labels reaches **{number(study['ceiling_all_labels'])}**.\n\n"
-        + markdown_table(["labels", "n", *(labels[m] for m in compared)], accuracy_rows)
+        + markdown_table(["labels", *(labels[m] for m in compared)], accuracy_rows)
         + f"\n\nEach method minus the {labels[reference_method]} network on the same "
         f"subsets, per seed: mean difference [{confidence:.0%} interval], "
-        f"{study['paired_test']} p-value, effect size d ({study['effect_size']}).\n\n"
-        + markdown_table(["labels", "n", *(labels[m] for m in others)], difference_rows)
+        f"{study['paired_test']} p-value, effect size d ({study['effect_size']}); n after "
+        "each.\n\n" + markdown_table(["labels", *(labels[m] for m in others)], difference_rows)
     )
+
+
+def with_n(summary: dict[str, Any] | None, shown) -> str:
+    return "—" if summary is None else f"{shown(summary)} (n {summary['n']})"
 
 
 def last_sample(samples_dir: Path) -> Path | None:

@@ -233,7 +233,8 @@ def train(
                     losses = {k: float(v) for k, v in tensors.items()}
                     history.append({"step": step, **losses})
                     on_log(step, losses)
-                    bar.set_postfix({k: f"{v:.3f}" for k, v in losses.items()})
+                    # refresh=False: the bar redraws on its own interval, not at every log
+                    bar.set_postfix({k: f"{v:.3f}" for k, v in losses.items()}, refresh=False)
                 if step % schedule.sample_every == 0 or step == schedule.iterations:
                     on_sample(step)
                 evaluate_now(step)

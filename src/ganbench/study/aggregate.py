@@ -61,7 +61,8 @@ def study_table(
     """Aggregate cell results ({labels, seed, accuracy: {method: value}}) by label count.
 
     Seeds are matched by value, so each paired difference compares a method with the
-    supervised network trained on the very same labelled subset.
+    supervised network trained on the very same labelled subset. A method that only some
+    cells hold (a GAN run for some seeds only) is summarised over those, its seeds listed.
     """
     by_count: dict[int, dict[int, Mapping[str, float]]] = {}
     for cell in cells:
@@ -70,18 +71,25 @@ def study_table(
     for count in sorted(by_count):
         seeds = sorted(by_count[count])
         rows = [by_count[count][seed] for seed in seeds]
-        reference = [row[REFERENCE_METHOD] for row in rows]
-        table[str(count)] = {
+        present = [m for m in methods if any(m in row for row in rows)]
+        entry: dict[str, Any] = {
             "seeds": seeds,
             "methods": {
-                method: summarise((row[method] for row in rows), confidence) for method in methods
-            },
-            f"vs_{REFERENCE_METHOD}": {
-                method: paired_comparison([row[method] for row in rows], reference, confidence)
-                for method in methods
-                if method != REFERENCE_METHOD
+                m: {
+                    **summarise((row[m] for row in rows if m in row), confidence),
+                    "seeds": [s for s, row in zip(seeds, rows, strict=True) if m in row],
+                }
+                for m in present
             },
         }
+        versus = {}
+        for m in present:
+            if m == REFERENCE_METHOD:
+                continue
+            pairs = [(row[m], row[REFERENCE_METHOD]) for row in rows if m in row]
+            versus[m] = paired_comparison(*zip(*pairs, strict=True), confidence)
+        entry[f"vs_{REFERENCE_METHOD}"] = versus
+        table[str(count)] = entry
     return table
 
 

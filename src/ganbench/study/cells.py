@@ -21,6 +21,7 @@ from ganbench import atomic, layout, params, runner, schema, tracking
 from ganbench.data import labels, splits
 from ganbench.models import registry
 from ganbench.params import StudyParams
+from ganbench.progress import ProgressEvaluator
 from ganbench.study import classical
 from ganbench.study.methods import SUPERVISED, cell_path
 
@@ -65,11 +66,17 @@ def run_cell(
         tracked.log_params(schema.flatten(study, "study."))
         # the cell keeps the figures the families return, not their extra runs or networks
         reporter = runner.Reporter("study", f"study@{name}", None, nested_runs=False)
-        accuracy, steps, seconds = {}, {}, {}
+        accuracy, steps, seconds, curves = {}, {}, {}, {}
         for (gan, config), checkpoint in zip(configs.items(), checkpoints, strict=True):
             tracked.log_params(schema.flatten(config, f"{gan}."))
             family = registry.family(gan)
             model = runner.create_model(family, config, dataset, paths.prepared)
+            # the classifier's test accuracy every evaluate_every steps: how long it takes
+            # to work at this label count (no generator scoring in a cell)
+            curve = None
+            if config.schedule.evaluate_every:
+                settings = stage.config.section("evaluate", params_path)
+                curve = ProgressEvaluator(family, config, model, dataset, None, settings)
             result = runner.train_model(
                 model,
                 config,
@@ -77,8 +84,10 @@ def run_cell(
                 on_log=lambda step, losses, gan=gan: tracked.log_metrics(
                     {f"{gan}_loss_{k}": v for k, v in losses.items()}, step=step
                 ),
+                on_evaluate=curve,
                 progress=False,
             )
+            curves[gan] = result.evaluations
             figures = model.after_training(dataset, reporter)
             accuracy[gan] = figures["classifier"]["accuracy"]
             if family.supervised_baseline:
@@ -93,6 +102,7 @@ def run_cell(
             "iterations": steps,
             "wall_seconds": seconds,
             "accuracy": accuracy,
+            "curves": curves,
             "mlflow_run_id": tracked.run_id,
         }
         atomic.write_json(cell_path(paths.cells, count, seed), cell)

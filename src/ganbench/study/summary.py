@@ -4,6 +4,7 @@ intervals and paired tests (metrics/study.json), its plot data (plots/study.csv)
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,13 @@ class SummaryPaths:
     figure: Path = field(default_factory=lambda: layout.path("study_figure"))
 
 
-def run(params_path: str = "params.yaml", paths: SummaryPaths | None = None) -> dict[str, Any]:
+def run(
+    params_path: str = "params.yaml",
+    paths: SummaryPaths | None = None,
+    extra: Mapping[str, Mapping[tuple[int, int], float]] | None = None,
+) -> dict[str, Any]:
+    """Aggregate the cells; `extra` adds a method's accuracies run elsewhere, by (label
+    count, seed) on the study's own subsets (the paper-profile SGAN-FM runs)."""
     paths = paths or SummaryPaths()
     config_all = params.load(params_path)
     study = config_all.study(params_path)
@@ -30,8 +37,13 @@ def run(params_path: str = "params.yaml", paths: SummaryPaths | None = None) -> 
         for n in study.label_counts
         for s in study.seeds
     ]
+    for method, values in (extra or {}).items():
+        for result in results:
+            if (result["labels"], result["seed"]) in values:
+                result["accuracy"][method] = values[(result["labels"], result["seed"])]
     ceiling = stage_outputs.read_json(paths.ceiling, "study_ceiling")
-    compared = methods.methods(study)
+    gans = [*study.iterations, *(extra or {})]
+    compared = (*gans, *methods.methods(study)[len(study.iterations) :])
     table = aggregate.study_table(results, study.confidence, compared)
     summary = {
         "dataset": config_all.data.dataset,
