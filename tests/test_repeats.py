@@ -34,6 +34,25 @@ def test_each_seed_sets_the_training_stream_and_the_labelled_subset():
     }
     assert tree["sgan_fm"]["labelled"]["seed"] == 3
     assert "labelled" not in repeats.seed_tree(base, {}, "gan1d", 3)["gan1d"]
+    # only what the seed's stages read: no other family, no study
+    assert set(tree) == {"data", "reference", "evaluate", "sgan_fm"}
+
+
+def test_a_seed_written_with_the_whole_params_file_keeps_its_results(tmp_path):
+    base = yaml.safe_load((REPO / "params.yaml").read_text())
+    plan = repeats.Plan("gan1d", (0,), tmp_path, tmp_path, "w1", 0.95)
+    folder = repeats.seed_dir(plan, 0)
+    (folder / "metrics" / "train").mkdir(parents=True)
+    whole = {**base, "gan1d": repeats.seed_tree(base, {}, "gan1d", 0)["gan1d"]}
+    (folder / "params.yaml").write_text(yaml.safe_dump({**whole, "study": {"old": "schema"}}))
+    repeats.metrics_path(plan, 0).write_text("{}")
+    trimmed = yaml.safe_dump(repeats.seed_tree(base, {}, "gan1d", 0), sort_keys=False)
+    repeats.write_seed_params(plan, {0: trimmed})
+    assert repeats.metrics_path(plan, 0).is_file()  # same sections: the result stays
+    assert (folder / "params.yaml").read_text() == trimmed
+    changed = trimmed.replace("iterations: 40000", "iterations: 40001")
+    repeats.write_seed_params(plan, {0: changed})
+    assert not repeats.metrics_path(plan, 0).is_file()  # another schedule: trained again
 
 
 @pytest.fixture

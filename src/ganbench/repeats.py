@@ -86,13 +86,21 @@ SUMMARY_KEYS = (
 )
 
 
+# What a seed's train and evaluate stages read of params.yaml, besides the family's section:
+# a seed's params hold only these, so that a change elsewhere (the study's schema, another
+# family) neither invalidates a finished seed nor stops its evaluation.
+SEED_SECTIONS = ("data", "reference", "evaluate")
+
+
 def seed_tree(base: dict, profile: dict, gan: str, seed: int) -> dict:
-    """params.yaml with the profile applied, then the family's seed(s) set to `seed`."""
+    """params.yaml with the profile applied, the family's seed(s) set to `seed`, and only
+    the sections the seed's stages read."""
     tree = profiles.apply(base, profile)
     override: dict[str, Any] = {"schedule": {"seed": seed}}
     if registry.family(gan).semi_supervised:
         override["labelled"] = {"seed": seed}
-    return profiles.apply(tree, {gan: override})
+    tree = profiles.apply(tree, {gan: override})
+    return {name: tree[name] for name in (*SEED_SECTIONS, gan) if name in tree}
 
 
 def seed_dir(plan: Plan, seed: int) -> Path:
@@ -131,14 +139,19 @@ def seed_params(plan: Plan, params_path: Path, profile_path: Path | None) -> dic
 
 def write_seed_params(plan: Plan, texts: dict[int, str]) -> None:
     """A seed whose params changed loses its finished metrics, so it trains again (its
-    checkpoint, tied to the old config, is not resumed either)."""
+    checkpoint, tied to the old config, is not resumed either). A folder written with the
+    whole of params.yaml keeps its results when the sections a seed reads are the same."""
     atomic.ensure_writable(plan.workdir)
     for seed, text in texts.items():
         path = seed_dir(plan, seed) / "params.yaml"
         if path.is_file() and path.read_text() == text:
             continue
-        metrics_path(plan, seed).unlink(missing_ok=True)
-        evaluation_path(plan, seed).unlink(missing_ok=True)
+        wanted = yaml.safe_load(text)
+        if path.is_file():
+            stored = yaml.safe_load(path.read_text()) or {}
+            if {name: stored.get(name) for name in wanted} != wanted:
+                metrics_path(plan, seed).unlink(missing_ok=True)
+                evaluation_path(plan, seed).unlink(missing_ok=True)
         atomic.write_bytes(path, text.encode())
 
 
