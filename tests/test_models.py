@@ -225,3 +225,25 @@ def test_evaluating_during_training_leaves_the_training_unchanged(gan, tmp_path)
     assert ("conditional_accuracy" if gan == "acgan" else "test_accuracy") in result.evaluations[0]
     for a, b in zip(weights(plain), weights(scored), strict=True):
         np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("gan", FAMILIES)
+def test_every_family_trains_in_mixed_bfloat16(gan, tmp_path):
+    """compute.precision: mixed_bfloat16 computes in bfloat16 with float32 weights and
+    losses; a step gives finite float32 losses."""
+    training.set_precision("mixed_bfloat16")
+    try:
+        model, _ = build(gan, tmp_path, iterations=2)
+        result = run_steps(model, tmp_path)
+        networks = model.networks().values()
+        assert all(v.dtype == "float32" for n in networks for v in n.trainable_variables)
+        assert any(n.compute_dtype == "bfloat16" for n in networks)
+    finally:
+        training.set_precision("float32")
+    assert all(np.isfinite(v) for v in result.final_losses.values())
+
+
+def test_float32_checkpoints_keep_their_fingerprint_and_other_precisions_do_not_resume():
+    config = {"a": 1}
+    assert training.fingerprint(config) == training.fingerprint(config, "float32")
+    assert training.fingerprint(config, "mixed_bfloat16") != training.fingerprint(config)

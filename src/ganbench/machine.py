@@ -74,3 +74,16 @@ def one_line(record: dict[str, Any] | None = None) -> str:
     record = record or describe()
     flags = " ".join(record["cpu_flags"]) or "no AVX"
     return f"{record['cpu_model']}, {record['cores']} cores, {flags} ({record['cpu_kind']})"
+
+
+def device() -> str:
+    """What the networks run on: the first GPU's name when TensorFlow sees one, else the
+    CPU's model and kind (imports TensorFlow: for stages that train)."""
+    import tensorflow as tf
+
+    gpus = tf.config.list_physical_devices("GPU")
+    if gpus:
+        details = tf.config.experimental.get_device_details(gpus[0])
+        return f"GPU {details.get('device_name', gpus[0].name)}"
+    model, flags = cpu_info()
+    return f"CPU {model} ({kind(flags)})"

@@ -110,10 +110,22 @@ class StudyParams:
     confidence: float = checked(unit_interval)
 
 
+@dataclass(frozen=True)
+class ComputeParams:
+    """How every network computes. float32 is the seeds' precision; mixed_bfloat16 (opt-in)
+    computes in bfloat16 with float32 weights, fast where the CPU has AVX-512 BF16 or AMX
+    (emulated, slow, on AVX2). On a GPU, `deterministic: true` refuses ops that have no
+    deterministic GPU kernel, naming the op; false allows them (no bit-identical rerun)."""
+
+    precision: str = checked(one_of("float32", "mixed_bfloat16"), default="float32")
+    deterministic: bool = True
+
+
 STAGE_SECTIONS: dict[str, type] = {
     "reference": ReferenceParams,
     "evaluate": EvaluateParams,
     "study": StudyParams,
+    "compute": ComputeParams,
 }
 
 
@@ -131,6 +143,11 @@ class Params:
         if found is None:
             raise ParamsError(source, [f"{name}: section is missing"])
         return found
+
+    @property
+    def compute(self) -> ComputeParams:
+        """The compute section, or its defaults (float32, deterministic) when absent."""
+        return self.stages.get("compute") or ComputeParams()
 
     def study(self, source: str = "params.yaml") -> StudyParams:
         """The study section, checked against the data section it draws its subsets from

@@ -41,10 +41,16 @@ def open_stage(
 
 
 def create_model(
-    family: registry.Family, config: Any, dataset: splits.Dataset | None, prepared: Path
+    family: registry.Family,
+    config: Any,
+    dataset: splits.Dataset | None,
+    prepared: Path,
+    precision: str = "float32",
 ) -> GanModel:
-    """Seeded from the config's schedule, so the same config builds the same networks."""
+    """Seeded from the config's schedule, so the same config builds the same networks, in
+    the given precision (params' compute.precision)."""
     training.set_determinism(config.schedule.seed, config.schedule.xla)
+    training.set_precision(precision)
     return registry.module(family.name).create(config, dataset, prepared)
 
 
@@ -57,9 +63,11 @@ def train_model(
     on_evaluate: training.EvaluateFn | None = None,
     stop_after: int | None = None,
     progress: bool = True,
+    precision: str = "float32",
 ) -> training.TrainResult:
     """Resume from `checkpoint` (if it belongs to this config) and train to the schedule."""
-    checkpointer = training.Checkpointer(checkpoint, model, training.fingerprint(config))
+    fingerprint = training.fingerprint(config, precision)
+    checkpointer = training.Checkpointer(checkpoint, model, fingerprint)
     return training.train(model, checkpointer, on_log, on_sample, stop_after, progress, on_evaluate)
 
 

@@ -19,6 +19,7 @@ import keras
 from ganbench import (
     atomic,
     layout,
+    machine,
     reference,
     runner,
     schema,
@@ -95,7 +96,8 @@ def run(
     yardstick = None
     if evaluating and family.images:
         yardstick = scoring.Yardstick.build(load_reference(paths.reference), dataset, settings)
-    model = runner.create_model(family, config, dataset, paths.prepared)
+    precision = stage.config.compute.precision
+    model = runner.create_model(family, config, dataset, paths.prepared, precision)
     if evaluating:
         evaluator = ProgressEvaluator(family, config, model, dataset, yardstick, settings)
     work_dir = paths.checkpoints / gan
@@ -104,7 +106,10 @@ def run(
     run = tracking.run("train", gan, f"train@{gan}", tags={"gan": gan}, system_metrics=True)
     with run as tracked:
         tracked.log_params(schema.flatten(config, f"{gan}."))
-        tracked.log_params({"data.dataset": stage.config.data.dataset})
+        tracked.log_params(
+            {"data.dataset": stage.config.data.dataset, "compute.precision": precision}
+        )
+        tracked.set_tags({"device": machine.device(), "precision": precision})
         if family.images:
             name = stage.config.data.dataset
             source = splits.dataset_path(paths.prepared, name)
@@ -132,6 +137,7 @@ def run(
             on_evaluate if evaluating else None,
             stop_after,
             progress,
+            precision,
         )
         if result.steps < config.schedule.iterations:
             return {"steps": result.steps, "stopped_early": True}
@@ -151,6 +157,8 @@ def run(
             "wall_seconds": round(result.wall_seconds, 3),
             "steps_per_second": round(result.steps_per_second, 4),
             "evaluate_seconds": round(result.evaluate_seconds, 3),
+            "precision": precision,
+            "device": machine.device(),
             # over every resume of the run: its wall time, and where each stretch ran
             "total_seconds": round(result.total_seconds, 3),
             "segments": result.segments,

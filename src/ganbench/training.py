@@ -85,9 +85,19 @@ class Log:
         return sum(segment["seconds"] for segment in self.segments)
 
 
-def fingerprint(config: object) -> str:
-    """Identifies the config a checkpoint belongs to; a changed config never resumes."""
-    return hashlib.sha256(repr(config).encode()).hexdigest()[:16]
+def fingerprint(config: object, precision: str = "float32") -> str:
+    """Identifies the config (and precision) a checkpoint belongs to; a changed config
+    never resumes. float32 adds nothing, so checkpoints from before the option resume."""
+    key = repr(config) if precision == "float32" else f"{config!r}|{precision}"
+    return hashlib.sha256(key.encode()).hexdigest()[:16]
+
+
+def set_precision(precision: str) -> None:
+    """Keras's global dtype policy for the networks built next: float32 or mixed_bfloat16
+    (bfloat16 compute, float32 variables); set before every model is built."""
+    import keras
+
+    keras.mixed_precision.set_global_policy(precision)
 
 
 class Checkpointer:

@@ -99,6 +99,7 @@ def bce_logits(targets: float | tf.Tensor, logits: tf.Tensor) -> tf.Tensor:
 
     Same loss as Keras' 'binary_crossentropy' on a sigmoid output, without its clipping.
     """
+    logits = tf.cast(logits, tf.float32)  # losses in float32 under mixed precision too
     targets = tf.broadcast_to(tf.cast(targets, logits.dtype), tf.shape(logits))
     return tf.reduce_mean(tf.nn.sigmoid_cross_entropy_with_logits(targets, logits))
 

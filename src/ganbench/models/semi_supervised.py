@@ -16,13 +16,15 @@ from ganbench.models.settings import LabelledParams
 
 def real_fake_logit(class_logits: tf.Tensor) -> tf.Tensor:
     """logit of D(x) = Z/(Z+1) with Z = sum(exp(logits)): exactly logsumexp(logits)."""
-    return tf.reduce_logsumexp(class_logits, axis=-1)
+    return tf.reduce_logsumexp(tf.cast(class_logits, tf.float32), axis=-1)
 
 
 def supervised_loss(y: tf.Tensor, class_logits: tf.Tensor) -> tf.Tensor:
     """Categorical cross-entropy of softmax(logits) against integer labels `y`."""
     return tf.reduce_mean(
-        tf.nn.sparse_softmax_cross_entropy_with_logits(labels=y, logits=class_logits)
+        tf.nn.sparse_softmax_cross_entropy_with_logits(
+            labels=y, logits=tf.cast(class_logits, tf.float32)
+        )
     )
 
 

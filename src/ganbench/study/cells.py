@@ -70,7 +70,8 @@ def run_cell(
         for (gan, config), checkpoint in zip(configs.items(), checkpoints, strict=True):
             tracked.log_params(schema.flatten(config, f"{gan}."))
             family = registry.family(gan)
-            model = runner.create_model(family, config, dataset, paths.prepared)
+            precision = stage.config.compute.precision
+            model = runner.create_model(family, config, dataset, paths.prepared, precision)
             # the classifier's test accuracy every evaluate_every steps: how long it takes
             # to work at this label count (no generator scoring in a cell)
             curve = None
@@ -86,6 +87,7 @@ def run_cell(
                 ),
                 on_evaluate=curve,
                 progress=False,
+                precision=precision,
             )
             curves[gan] = result.evaluations
             figures = model.after_training(dataset, reporter)

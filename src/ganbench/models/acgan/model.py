@@ -62,6 +62,7 @@ def two_head_loss(
 ) -> tf.Tensor:
     """BCE on the real/fake head plus sparse categorical CE on the class head (weights 1)."""
     real_fake_logit, class_logits = outputs
+    class_logits = tf.cast(class_logits, tf.float32)
     class_loss = tf.nn.sparse_softmax_cross_entropy_with_logits(labels, class_logits)
     return bce_logits(real_fake_target, real_fake_logit) + tf.reduce_mean(class_loss)
 

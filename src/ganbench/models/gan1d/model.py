@@ -96,7 +96,9 @@ class Gan1D(GanModel):
         d_loss = g_loss = tf.constant(0.0)
         for _ in range(self.config.d_steps):
             # real (target 1) and generated (target 0) in one concatenated batch
-            x = tf.concat([self.real(n), self.generator(self.noise(n))], axis=0)
+            real = self.real(n)  # drawn before the noise, as the seed's order
+            fake = tf.cast(self.generator(self.noise(n)), tf.float32)  # bfloat16 when mixed
+            x = tf.concat([real, fake], axis=0)
             targets = tf.concat([tf.ones((n, 1)), tf.zeros((n, 1))], axis=0)
             with tf.GradientTape() as tape:
                 d_loss = bce_logits(targets, self.discriminator(x, training=True))

@@ -136,7 +136,8 @@ def semi_supervised_losses(
 
 def feature_matching_loss(features_real: tf.Tensor, features_fake: tf.Tensor) -> tf.Tensor:
     """Mean squared difference of the batch-mean features (Sec. 3.1)."""
-    gap = tf.reduce_mean(features_real, axis=0) - tf.reduce_mean(features_fake, axis=0)
+    real, fake = tf.cast(features_real, tf.float32), tf.cast(features_fake, tf.float32)
+    gap = tf.reduce_mean(real, axis=0) - tf.reduce_mean(fake, axis=0)
     return tf.reduce_mean(tf.square(gap))
 
 

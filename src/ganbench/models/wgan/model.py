@@ -47,7 +47,7 @@ def build_generator(z_dim: int, p: GeneratorParams) -> keras.Model:
 
 def wasserstein_loss(sign: float, scores: tf.Tensor) -> tf.Tensor:
     """-mean(y * D(x)) with y = +1 (real) or -1 (fake), the seed's `wasserstein_loss`."""
-    return -tf.reduce_mean(sign * scores)
+    return -tf.reduce_mean(sign * tf.cast(scores, tf.float32))
 
 
 def build_networks(config: Config) -> dict[str, keras.Model]:
