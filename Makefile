@@ -3,7 +3,11 @@
 #   make test    lint and run the fast, offline test tier
 PYTHON ?= python3.11
 VENV := .venv
-STAMP := $(VENV)/.installed
+# GPU=1: TensorFlow with its CUDA libraries (requirements-gpu.lock) in the same venv; CI and
+# the default install the CPU build (requirements.lock).
+GPU ?=
+LOCK := $(if $(GPU),requirements-gpu.lock,requirements.lock)
+STAMP := $(VENV)/.installed$(if $(GPU),-gpu)
 DVC ?= $(VENV)/bin/dvc
 PAPER_PROFILE ?= profiles/paper.yaml
 # DVC's stages call `python`, so every recipe finds the environment's tools first.
@@ -12,9 +16,12 @@ export PATH := $(abspath $(VENV))/bin:$(PATH)
 .PHONY: repro test test-quick test-slow benchmark mlflow-ui clean-venv paper paper-sgan-fm \
 	paper-seeds paper-lane-wgan paper-lane-rest
 
-$(STAMP): requirements.lock pyproject.toml
+$(STAMP): $(LOCK) pyproject.toml
 	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
-	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements.lock
+	# the CPU and GPU builds of TensorFlow cannot share the venv: drop the other one
+	$(VENV)/bin/pip uninstall --quiet -y $(if $(GPU),tensorflow-cpu,tensorflow) 2>/dev/null; \
+		rm -f $(VENV)/.installed$(if $(GPU),,-gpu) $(if $(GPU),$(VENV)/.installed)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r $(LOCK)
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check --no-deps -e .
 	touch $(STAMP)
 

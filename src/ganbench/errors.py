@@ -19,3 +19,7 @@ class InputError(ValueError):
 
 class RunFailed(RuntimeError):
     """A part of a long run (a seed, a study cell) failed; its log has the reason."""
+
+
+class DeterminismError(RuntimeError):
+    """An op has no deterministic kernel on this device and determinism was asked for."""

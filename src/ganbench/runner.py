@@ -14,7 +14,7 @@ from typing import Any
 
 import keras
 
-from ganbench import atomic, params, tracking, training
+from ganbench import atomic, devices, params, tracking, training
 from ganbench.data import splits
 from ganbench.models import registry
 from ganbench.models.base import GanModel
@@ -45,13 +45,17 @@ def create_model(
     config: Any,
     dataset: splits.Dataset | None,
     prepared: Path,
-    precision: str = "float32",
+    compute: params.ComputeParams | None = None,
 ) -> GanModel:
     """Seeded from the config's schedule, so the same config builds the same networks, in
-    the given precision (params' compute.precision)."""
-    training.set_determinism(config.schedule.seed, config.schedule.xla)
-    training.set_precision(precision)
-    return registry.module(family.name).create(config, dataset, prepared)
+    the given precision (params' compute section); a model that cannot run
+    deterministically on this device, where that is asked for, is refused here."""
+    compute = compute or params.ComputeParams()
+    training.set_determinism(config.schedule.seed, config.schedule.xla, compute.deterministic)
+    training.set_precision(compute.precision)
+    model = registry.module(family.name).create(config, dataset, prepared)
+    devices.check_determinism(model.networks(), compute.deterministic)
+    return model
 
 
 def train_model(

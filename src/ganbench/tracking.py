@@ -253,7 +253,7 @@ def keras_requirements() -> list[str]:
     imports the model in a fresh environment, slowly)."""
     from importlib import metadata
 
-    packages = ("tensorflow-cpu", "keras", "numpy")
+    packages = ("tensorflow-cpu", "tensorflow", "keras", "numpy")  # the CPU or the GPU build
     found = []
     for package in packages:
         try:

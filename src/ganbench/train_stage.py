@@ -18,6 +18,7 @@ import keras
 
 from ganbench import (
     atomic,
+    devices,
     layout,
     machine,
     reference,
@@ -90,14 +91,15 @@ def run(
     if evaluating:
         settings = progress_settings(stage.config.section("evaluate", params_path))
 
-    training.configure_runtime(config.schedule.xla)
+    compute = stage.config.compute
+    training.configure_runtime(config.schedule.xla, compute.deterministic)
     # Built before seeding: loading the reference draws initial weights it then replaces,
     # and the family's networks must start the same with or without the evaluations.
     yardstick = None
     if evaluating and family.images:
         yardstick = scoring.Yardstick.build(load_reference(paths.reference), dataset, settings)
-    precision = stage.config.compute.precision
-    model = runner.create_model(family, config, dataset, paths.prepared, precision)
+    precision = compute.precision
+    model = runner.create_model(family, config, dataset, paths.prepared, compute)
     if evaluating:
         evaluator = ProgressEvaluator(family, config, model, dataset, yardstick, settings)
     work_dir = paths.checkpoints / gan
@@ -109,7 +111,13 @@ def run(
         tracked.log_params(
             {"data.dataset": stage.config.data.dataset, "compute.precision": precision}
         )
-        tracked.set_tags({"device": machine.device(), "precision": precision})
+        tracked.set_tags(
+            {
+                "device": machine.device(),
+                "precision": precision,
+                "deterministic": compute.deterministic or not devices.gpus(),
+            }
+        )
         if family.images:
             name = stage.config.data.dataset
             source = splits.dataset_path(paths.prepared, name)

@@ -10,6 +10,7 @@ and a guard that stops on a NaN or inf loss.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import json
@@ -257,6 +258,10 @@ def train(
         close_segment()
         checkpointer.save(step, log)
         raise
+    except tf.errors.UnimplementedError as error:
+        from ganbench import devices
+
+        raise (devices.explain(error) or error) from error
     finally:
         bar.close()
     close_segment()
@@ -278,15 +283,15 @@ def train(
     )
 
 
-def set_determinism(seed: int, xla: bool) -> None:
+def set_determinism(seed: int, xla: bool, deterministic: bool = True) -> None:
     """Seed Python, NumPy, Keras and TensorFlow, and make CPU training bit-reproducible."""
     import keras
 
-    configure_runtime(xla)
+    configure_runtime(xla, deterministic)
     keras.utils.set_random_seed(seed)
 
 
-def configure_runtime(xla: bool) -> None:
+def configure_runtime(xla: bool, deterministic: bool = True) -> None:
     """Make CPU training bit-reproducible: called before the first TensorFlow op (threads can
     be set only until the runtime starts), and again, harmlessly, by `set_determinism`.
 
@@ -298,7 +303,15 @@ def configure_runtime(xla: bool) -> None:
       uninterrupted run (DCGAN). They are turned off for non-XLA steps, where they bought
       nothing measurable (WGAN 0.30 vs 0.32 it/s); XLA-compiled steps keep them.
     """
-    tf.config.experimental.enable_op_determinism()
+    from ganbench import devices
+
+    gpus = devices.gpus()
+    for gpu in gpus:  # several processes (a repeats' seeds) can share a card
+        # RuntimeError: initialised by an earlier call, whose setting holds
+        with contextlib.suppress(RuntimeError):
+            tf.config.experimental.set_memory_growth(gpu, True)
+    if deterministic or not gpus:  # on the CPU every op here has a deterministic kernel
+        tf.config.experimental.enable_op_determinism()
     if not xla:
         tf.config.optimizer.set_experimental_options({"disable_meta_optimizer": True})
     try:

@@ -71,7 +71,9 @@ def run_cell(
             tracked.log_params(schema.flatten(config, f"{gan}."))
             family = registry.family(gan)
             precision = stage.config.compute.precision
-            model = runner.create_model(family, config, dataset, paths.prepared, precision)
+            model = runner.create_model(
+                family, config, dataset, paths.prepared, stage.config.compute
+            )
             # the classifier's test accuracy every evaluate_every steps: how long it takes
             # to work at this label count (no generator scoring in a cell)
             curve = None
