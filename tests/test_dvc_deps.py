@@ -16,10 +16,13 @@ from tests.tiny import REPO
 
 SRC = REPO / "src"
 # Modules that cannot change a number: tracking, atomic writes, the CLI wrapper, paths,
-# params validation, errors, machine descriptions, rendering, the long-run helpers.
+# params validation, errors, machine descriptions, the device policy (whether a run may
+# proceed, not what it computes), log filtering, rendering, the long-run helpers.
 PLUMBING = {
     "ganbench.atomic",
     "ganbench.cli",
+    "ganbench.devices",
+    "ganbench.quiet",
     "ganbench.errors",
     "ganbench.export",
     "ganbench.layout",

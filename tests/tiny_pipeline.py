@@ -108,6 +108,7 @@ def layout(tmp_path: Path) -> dict:
             study_metrics=tmp_path / "metrics" / "study.json",
             study_figure=tmp_path / "plots" / "study.png",
             models=tmp_path / "models",
+            results=tmp_path / "results",
             out_dir=tmp_path / "reports",
         ),
     }

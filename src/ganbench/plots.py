@@ -142,3 +142,22 @@ def loss_curves(history: list[dict[str, float]], path: Path, title: str) -> None
     ax.legend(loc="best", fontsize=8)
     fig.tight_layout()
     _save(fig, path)
+
+
+def progress_curves(
+    curves: dict[str, list[dict[str, float]]], metric: str, path: Path, title: str
+) -> None:
+    """One metric during training (e.g. FID-style) against the iteration, one line a seed."""
+    fig, ax = plt.subplots(figsize=(6, 3.5))
+    for name, rows in curves.items():
+        points = [(row["step"], row[metric]) for row in rows if metric in row]
+        if points:
+            ax.plot(*zip(*points, strict=True), marker=".", label=name)
+    ax.set_xlabel("iteration")
+    ax.set_ylabel(metric)
+    ax.set_yscale("log")
+    ax.set_title(title)
+    ax.grid(True, alpha=0.3)
+    ax.legend(loc="best", fontsize=8)
+    fig.tight_layout()
+    _save(fig, path)

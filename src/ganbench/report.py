@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ganbench import atomic, layout, params, plots, stage_outputs, tracking
+from ganbench import atomic, layout, paper_report, params, plots, stage_outputs, tracking
 from ganbench.models import registry
 from ganbench.study import aggregate, methods
 
@@ -42,6 +42,7 @@ class ReportPaths:
     study_metrics: Path = field(default_factory=lambda: layout.path("study_metrics"))
     study_figure: Path = field(default_factory=lambda: layout.path("study_figure"))
     models: Path = field(default_factory=lambda: layout.path("models"))
+    results: Path = field(default_factory=lambda: layout.path("results"))
     out_dir: Path = field(default_factory=lambda: layout.path("reports"))
 
 
@@ -250,6 +251,9 @@ def run(params_path: str = "params.yaml", paths: ReportPaths | None = None) -> P
         figures.mkdir()
         made = write_figures(figures, paths, gans, with_study=study is not None)
         text = render(config_all, params_path, trained, evaluated, reference, study, made)
+        paper = paper_report.section(paths.results, figures, markdown_table)
+        if paper:  # the long runs first after the summary of what ran
+            text = text.replace("\n## Reference network", f"\n{paper}\n\n## Reference network", 1)
         (staging / "benchmark.md").write_text(text)
     return out
 
@@ -285,8 +289,8 @@ def render(
         f"Dataset **{dataset}**. Produced by `dvc repro` from git commit "
         f"`{tracking.git_commit()}` with `{params_path}` (reproduced in full at the end). "
         f"{trained_how(list(trained))} Every GAN was scored with the same metrics in the "
-        "feature space of a reference classifier the pipeline trains itself. Every number "
-        "below is copied from the stage outputs in `metrics/`.",
+        "feature space of the pinned reference network. Every number below is copied from "
+        "the stage outputs in `metrics/`, and, for the paper profile, from `results/`.",
         "## What was run",
         markdown_table(
             ["GAN", "iterations", "training loop s", "stage s", "MLflow run"], schedule_rows
@@ -296,7 +300,8 @@ def render(
         "get a small fraction of their seed schedule, so their scores measure a short run, "
         "not the method.",
         "## Reference network",
-        f"A CNN trained on all {dataset} training labels: test accuracy "
+        f"The pinned CNN (references/{dataset}/), trained on all {dataset} training labels: "
+        f"test accuracy "
         f"**{number(reference['test_accuracy'])}**, weights hash `{reference['weights_hash']}` "
         f"({number(reference['wall_seconds'], 1)} s, MLflow run `{reference['mlflow_run_id']}`). "
         f"Its {config_all.section('reference').feature_units}-unit penultimate layer is the "

@@ -1,0 +1,129 @@
+"""The report's "Paper profile" sections: the long runs committed under results/ (not DVC
+outputs: they are made by `make paper-seeds`, `ganbench repeats ... --results` and
+`python -m ganbench.study.paper`), each family's final figures with their intervals, its
+FID-style curve during training, its final grid, and where the numbers came from."""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+from ganbench import plots
+from ganbench.models import registry
+
+FIGURES = (
+    ("fid", "FID-style ↓"),
+    ("floor_fid", "FID-style, floor"),
+    ("untrained_fid", "FID-style, untrained ceiling"),
+    ("kid", "KID ↓"),
+    ("precision", "precision ↑"),
+    ("recall", "recall ↑"),
+    ("classifier_score", "classifier score ↑"),
+    ("class_entropy", "class entropy ↑"),
+    ("conditional_accuracy", "conditional accuracy ↑"),
+    ("intra_fid", "intra-class FID-style ↓"),
+    ("test_accuracy", "test accuracy ↑"),
+    ("baseline_test_accuracy", "supervised baseline's test accuracy"),
+    ("accuracy_gain_over_baseline", "gain over the supervised baseline"),
+    ("mean", "generated mean (target 4)"),
+    ("std", "generated std (target 1.25)"),
+    ("w1", "W1 to the target ↓"),
+)
+
+
+def found(results: Path) -> dict[str, dict[str, Any]]:
+    """Every family's results/<gan>-paper/summary.json that exists, in registry order."""
+    summaries = {}
+    for gan in registry.FAMILIES:
+        path = results / f"{gan}-paper" / "summary.json"
+        if path.is_file():
+            summaries[gan] = json.loads(path.read_text())
+    return summaries
+
+
+def fmt(value: float | None) -> str:
+    if value is None:
+        return "n/a"
+    return f"{value:.4g}" if abs(value) >= 100 or abs(value) < 0.01 else f"{value:.4f}"
+
+
+def figure_rows(summary: dict[str, Any]) -> list[list[str]]:
+    rows = []
+    for key, label in FIGURES:
+        entry = summary.get("metrics", {}).get(key)
+        if entry is None:
+            continue
+        ci = (
+            f"[{fmt(entry['ci_low'])}, {fmt(entry['ci_high'])}]"
+            if entry["ci_low"] is not None
+            else "—"
+        )
+        seeds = ", ".join(f"{s}: {fmt(v)}" for s, v in entry["per_seed"].items())
+        rows.append([label, fmt(entry["mean"]), ci, seeds])
+    return rows
+
+
+def curves(folder: Path) -> dict[str, list[dict[str, float]]]:
+    out = {}
+    for path in sorted(folder.glob("seed-*-progress.csv")):
+        with open(path, newline="") as handle:
+            rows = [{k: float(v) for k, v in row.items() if v} for row in csv.DictReader(handle)]
+        out[path.name.split("-progress")[0]] = rows
+    return out
+
+
+def section(results: Path, figures: Path, markdown_table) -> str | None:
+    """The paper-profile results of every family that has them, or None."""
+    summaries = found(results)
+    if not summaries:
+        return None
+    parts = [
+        "## Paper profile: the seeds' full schedules",
+        "Each family trained on its seed's schedule (`profiles/paper.yaml`) and scored as "
+        "`evaluate@<gan>` scores it, on 10,000 samples under the same pinned reference "
+        "network; the mean over seeds with its 95 % Student-t interval where there are "
+        "several. Regenerate with `make paper-seeds`, then `ganbench repeats run <gan> "
+        "--profile profiles/paper.yaml --seeds ... --evaluate --results results/<gan>-paper` "
+        "(README, *The seed families under their seeds' schedules*).",
+    ]
+    for gan, summary in summaries.items():
+        family = registry.family(gan)
+        folder = results / f"{gan}-paper"
+        steps = summary.get("steps", {})
+        schedule = summary.get("schedule_steps")
+        reached = ", ".join(f"seed {s}: {n:,} of {schedule:,}" for s, n in steps.items())
+        unfinished = any(n < schedule for n in steps.values()) if schedule else False
+        provenance = summary.get("provenance", {})
+        machine = provenance.get("exported_on", {})
+        hours = provenance.get("wall_seconds", 0) / 3600
+        note = " — **not finished**: the figures are at the step reached" if unfinished else ""
+        head = (
+            f"### {family.label} (`{gan}`, {family.source})\n\n"
+            f"Steps: {reached}{note}. "
+            f"Training and evaluation {hours:.1f} h in all on {machine.get('cpu_model', '?')} "
+            f"({machine.get('cpu_kind', '?')}); exported at commit "
+            f"`{str(provenance.get('exported_with_commit', '?'))[:12]}`."
+        )
+        parts.append(head)
+        parts.append(
+            markdown_table(["figure", "mean", "95 % CI", "per seed"], figure_rows(summary))
+        )
+        links = []
+        seed_curves = curves(folder)
+        if seed_curves and any("fid" in r for rows in seed_curves.values() for r in rows):
+            name = f"{gan}-paper-fid.png"
+            plots.progress_curves(
+                seed_curves, "fid", figures / name, f"{gan}: FID-style during training"
+            )
+            links.append(name)
+        grids = sorted(folder.glob("seed-*-samples.png"))
+        if grids:
+            name = f"{gan}-paper-samples.png"
+            shutil.copyfile(grids[0], figures / name)
+            links.append(name)
+        if links:
+            parts.append(" ".join(f"![{n}](figures/{n})" for n in links))
+    return "\n\n".join(parts)
