@@ -247,3 +247,47 @@ def test_evaluated_seeds_are_summarised_with_every_figure_and_exported(project, 
         assert (results / name).is_file(), name
     curve = (results / "seed-0-progress.csv").read_text().splitlines()
     assert [line.split(",")[0] for line in curve[1:]] == ["0", "1", "2"]
+
+
+def test_an_unfinished_seed_is_scored_from_its_last_checkpoint_and_exported(project, tmp_path):
+    import dataclasses
+
+    from ganbench import params, reference, snapshot, train_stage, training
+
+    training.configure_runtime(xla=False)  # before this process's first TensorFlow op
+    reference_params = params.load(REPO / "params.yaml").section("reference")
+    net = reference.build(dataclasses.replace(reference_params, filters=(4, 8), feature_units=16))
+    reference_path = tmp_path / "reference.keras"
+    net.save(reference_path)
+    raw = yaml.safe_load(project["params_path"].read_text())
+    raw["sgan_fm"]["schedule"].update(iterations=6, evaluate_every=2, checkpoint_every=2)
+    raw["evaluate"].update(samples=30, real_samples=30, kid_subsets=2, kid_subset_size=10)
+    raw["evaluate"].update(nearest_k=2, progress_samples=20, progress_kid_subsets=2)
+    folder = tmp_path / "runs" / "sgan_fm" / "seed-0"
+    folder.mkdir(parents=True)
+    (folder / "params.yaml").write_text(yaml.safe_dump(raw))  # the whole file, as older runs
+    paths = train_stage.StagePaths(
+        prepared=project["prepared"],
+        models=folder / "models",
+        metrics=folder / "metrics" / "train",
+        plots=folder / "plots" / "train",
+        progress=folder / "plots" / "progress",
+        checkpoints=folder / "checkpoints",
+        reference=reference_path,
+    )
+    stopped = train_stage.run("sgan_fm", str(folder / "params.yaml"), paths, stop_after=4)
+    assert stopped == {"steps": 4, "stopped_early": True}
+
+    results = tmp_path / "results" / "sgan_fm-paper"
+    argv = ["sgan_fm", "--workdir", str(folder.parent), "--seeds", "0", "--results", str(results)]
+    argv += ["--prepared", str(project["prepared"]), "--reference", str(reference_path)]
+    snapshot.main(argv)
+    summary = json.loads((results / "summary.json").read_text())
+    assert summary["finished"] is False
+    assert summary["steps"] == {"0": 4} and summary["schedule_steps"] == 6
+    assert summary["per_seed"]["0"] == summary["metrics"]["fid"]["per_seed"]["0"]
+    curve = (results / "seed-0-progress.csv").read_text().splitlines()
+    assert [line.split(",")[0] for line in curve[1:]] == ["0", "2", "4"]
+    # the run itself goes on: its checkpoint is where it was, no result was written for it
+    assert (folder / "checkpoints" / "sgan_fm" / "checkpoint.npz").is_file()
+    assert not (folder / "metrics" / "train" / "sgan_fm.json").exists()

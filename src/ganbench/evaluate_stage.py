@@ -92,17 +92,25 @@ def evaluate(gan: str, config_all: params.Params, paths: EvaluatePaths) -> dict[
     """Compute every metric of one GAN (no tracking, no files written). The accuracies of a
     semi-supervised family's classifier are training's figures (metrics/train/<gan>.json),
     not computed again here."""
-    p: params.EvaluateParams = config_all.section("evaluate")
     config = config_all.section(gan)
-    family = registry.family(gan)
     module = registry.module(gan)
     generator_path = stage_outputs.require(paths.models / gan / "generator.keras", f"train@{gan}")
-    dataset = splits.load(paths.prepared, config_all.data.dataset) if family.images else None
-
     # the untrained generator (the ceiling) as training started it: same seed, same order
     training.set_determinism(config.schedule.seed, xla=False)
     untrained = module.sampler(config, module.build_networks(config)["generator"])
     trained = module.sampler(config, keras.models.load_model(generator_path))
+    return score_samplers(gan, config_all, trained, untrained, paths)
+
+
+def score_samplers(
+    gan: str, config_all: params.Params, trained: Any, untrained: Any, paths: EvaluatePaths
+) -> dict[str, Any]:
+    """The metrics of a trained generator beside its untrained ceiling and the floor (also
+    for a generator restored from a checkpoint, before its run has finished)."""
+    p: params.EvaluateParams = config_all.section("evaluate")
+    config = config_all.section(gan)
+    family = registry.family(gan)
+    dataset = splits.load(paths.prepared, config_all.data.dataset) if family.images else None
     if not family.images:
         generated = trained.generate(p.samples, p.seed)
         noise = trained.latent(p.samples, p.seed).numpy()

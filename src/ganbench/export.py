@@ -29,10 +29,10 @@ def seed_provenance(gan: str, folder: Path) -> dict[str, Any]:
     evaluation = json.loads(evaluation_file.read_text()) if evaluation_file.is_file() else {}
     params_text = (folder / "params.yaml").read_bytes()
     return {
-        "training_commit": training_commit(train["mlflow_run_id"]),
+        "training_commit": train.get("git_commit") or training_commit(train["mlflow_run_id"]),
         "params_sha256": hashlib.sha256(params_text).hexdigest(),
         "steps": train["steps"],
-        "training_seconds": train.get("total_seconds", train["wall_seconds"]),
+        "training_seconds": train.get("total_seconds") or train.get("wall_seconds", 0.0),
         "evaluate_seconds": evaluation.get("stage_seconds"),
         "segments": train.get("segments", []),
         "reference_weights_hash": evaluation.get("reference_weights_hash"),

@@ -269,9 +269,9 @@ def is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
-def summarise(plan: Plan, profile_path: Path | None) -> dict[str, Any]:
+def summarise(plan: Plan, profile_path: Path | None, log_run: bool = True) -> dict[str, Any]:
     """Collect the metric from every seed's metrics, log it as one MLflow run with the seeds'
-    runs nested under it, and write summary.json."""
+    runs nested under it (unless `log_run` is False), and write summary.json."""
     per_seed: dict[str, float] = {}
     run_ids: dict[str, str] = {}
     figures: dict[str, dict[str, float]] = {}
@@ -306,6 +306,9 @@ def summarise(plan: Plan, profile_path: Path | None) -> dict[str, Any]:
             key: {"per_seed": values, **aggregate.summarise(values.values(), plan.confidence)}
             for key, values in figures.items()
         }
+    if not log_run:
+        atomic.write_json(plan.workdir / "summary.json", summary)
+        return summary
     name = f"{plan.workdir.name} seeds {','.join(per_seed)}"
     # In the seeds' own experiment, so that the MLflow UI shows them nested under it.
     with tracking.run("train", name, "repeats", tags={"gan": plan.gan}) as tracked:
