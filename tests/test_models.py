@@ -1,6 +1,7 @@
 """Every GAN family on tiny data: finite losses, output shapes, determinism, resume."""
 
 import dataclasses
+import os
 import subprocess
 import sys
 
@@ -38,12 +39,21 @@ def test_steps_give_finite_losses_and_outputs_in_range(gan, tmp_path):
         assert samples.min() >= 0.0 and samples.max() <= 1.0
 
 
-def fresh_process_runs(work, stop_after=None):
+def start_fresh_process(work, stop_after=None):
     """Train every family in one new interpreter, as separate `dvc repro` runs (or a
-    resume) would start them; returns each family's stored state."""
+    resume) would start them; one thread each, so that several run side by side."""
     stop = "all" if stop_after is None else str(stop_after)
     args = [sys.executable, "-m", "tests.tiny_run", str(work), stop, *FAMILIES]
-    subprocess.run(args, cwd=REPO, check=True, capture_output=True)
+    env = {**os.environ, "TF_NUM_INTRAOP_THREADS": "1"}
+    return subprocess.Popen(
+        args, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+
+
+def finished_runs(process, work):
+    """Each family's stored state once the process has ended."""
+    _, err = process.communicate()
+    assert process.returncode == 0, err.decode(errors="replace")[-2000:]
     runs = {}
     for gan in FAMILIES:
         with np.load(work / f"{gan}.npz") as stored:
@@ -54,15 +64,20 @@ def fresh_process_runs(work, stop_after=None):
 @pytest.fixture(scope="module")
 def fresh_runs(tmp_path_factory):
     """Four fresh processes for all families: two straight runs, and a run stopped after
-    two of its four steps then resumed in another process."""
+    two of its four steps then resumed in another process (the first three side by side)."""
     root = tmp_path_factory.mktemp("fresh")
-    return {
-        "first": fresh_process_runs(root / "first"),
-        "second": fresh_process_runs(root / "second"),
-        "partial": fresh_process_runs(root / "resume", stop_after=2),
-        "resumed": fresh_process_runs(root / "resume"),
-        "resume_dir": root / "resume",
+    started = {
+        "first": start_fresh_process(root / "first"),
+        "second": start_fresh_process(root / "second"),
+        "partial": start_fresh_process(root / "resume", stop_after=2),
     }
+    runs = {
+        "first": finished_runs(started["first"], root / "first"),
+        "second": finished_runs(started["second"], root / "second"),
+        "partial": finished_runs(started["partial"], root / "resume"),
+    }
+    runs["resumed"] = finished_runs(start_fresh_process(root / "resume"), root / "resume")
+    return runs
 
 
 def assert_same_weights(a, b):
