@@ -28,16 +28,19 @@ $(STAMP): $(LOCK) pyproject.toml
 repro: $(STAMP)
 	$(DVC) repro
 
+# Two workers, a test module each at a time (module fixtures are built once): the suite's
+# time is mostly processes it starts, which two cores run side by side.
+PYTEST_JOBS ?= -n 2 --dist loadfile
 test: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/pytest -m "not slow"
+	$(VENV)/bin/pytest -m "not slow" $(PYTEST_JOBS)
 
 # The fast tier without the tests that spawn processes (DVC copies, servers, fresh
 # interpreters): a developer's loop of a few minutes.
 test-quick: $(STAMP)
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/pytest -m "not slow and not e2e"
+	$(VENV)/bin/pytest -m "not slow and not e2e" $(PYTEST_JOBS)
 
 test-slow: $(STAMP)
 	$(VENV)/bin/pytest -m slow

@@ -94,12 +94,18 @@ def sample_rows(rng: tf.random.Generator, data: tf.Tensor, batch_size: int) -> t
     return tf.gather(data, idx)
 
 
+def full_precision(x: tf.Tensor) -> tf.Tensor:
+    """A bfloat16 (or float16) tensor in float32, for the losses under mixed precision; a
+    float32 or float64 tensor as it is."""
+    return tf.cast(x, tf.float32) if x.dtype in (tf.bfloat16, tf.float16) else x
+
+
 def bce_logits(targets: float | tf.Tensor, logits: tf.Tensor) -> tf.Tensor:
     """Mean binary cross-entropy of sigmoid(logits) against targets, from logits.
 
     Same loss as Keras' 'binary_crossentropy' on a sigmoid output, without its clipping.
     """
-    logits = tf.cast(logits, tf.float32)  # losses in float32 under mixed precision too
+    logits = full_precision(logits)
     targets = tf.broadcast_to(tf.cast(targets, logits.dtype), tf.shape(logits))
     return tf.reduce_mean(tf.nn.sigmoid_cross_entropy_with_logits(targets, logits))
 

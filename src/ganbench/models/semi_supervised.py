@@ -10,20 +10,20 @@ import numpy as np
 import tensorflow as tf
 
 from ganbench.data import labels
-from ganbench.models.base import scale_images
+from ganbench.models.base import full_precision, scale_images
 from ganbench.models.settings import LabelledParams
 
 
 def real_fake_logit(class_logits: tf.Tensor) -> tf.Tensor:
     """logit of D(x) = Z/(Z+1) with Z = sum(exp(logits)): exactly logsumexp(logits)."""
-    return tf.reduce_logsumexp(tf.cast(class_logits, tf.float32), axis=-1)
+    return tf.reduce_logsumexp(full_precision(class_logits), axis=-1)
 
 
 def supervised_loss(y: tf.Tensor, class_logits: tf.Tensor) -> tf.Tensor:
     """Categorical cross-entropy of softmax(logits) against integer labels `y`."""
     return tf.reduce_mean(
         tf.nn.sparse_softmax_cross_entropy_with_logits(
-            labels=y, logits=tf.cast(class_logits, tf.float32)
+            labels=y, logits=full_precision(class_logits)
         )
     )
 

@@ -24,6 +24,7 @@ from ganbench.models.base import (
     TwoOptimizerGan,
     apply,
     bce_logits,
+    full_precision,
     scale_images,
 )
 from ganbench.schema import NUM_CLASSES
@@ -62,7 +63,7 @@ def two_head_loss(
 ) -> tf.Tensor:
     """BCE on the real/fake head plus sparse categorical CE on the class head (weights 1)."""
     real_fake_logit, class_logits = outputs
-    class_logits = tf.cast(class_logits, tf.float32)
+    class_logits = full_precision(class_logits)
     class_loss = tf.nn.sparse_softmax_cross_entropy_with_logits(labels, class_logits)
     return bce_logits(real_fake_target, real_fake_logit) + tf.reduce_mean(class_loss)
 

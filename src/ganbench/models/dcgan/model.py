@@ -20,6 +20,7 @@ from ganbench.models.base import (
     TwoOptimizerGan,
     apply,
     bce_logits,
+    full_precision,
     image_sampler,
     scale_images,
 )
@@ -87,7 +88,7 @@ class DCGAN(TwoOptimizerGan):
         targets = tf.concat([tf.fill((n, 1), c.real_label), tf.zeros((n, 1))], axis=0)
         for _ in range(c.d_steps):
             fake = self.generator(self.noise(n), training=not c.fakes_in_inference_mode)
-            x = tf.concat([self.real_batch(n), tf.cast(fake, tf.float32)], axis=0)
+            x = tf.concat([self.real_batch(n), full_precision(fake)], axis=0)
             with tf.GradientTape() as tape:
                 d_loss = bce_logits(targets, self.discriminator(x, training=True))
             apply(self.opt_d, tape, d_loss, self.discriminator.trainable_variables)

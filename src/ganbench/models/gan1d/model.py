@@ -25,6 +25,7 @@ from ganbench.models.base import (
     adam,
     apply,
     bce_logits,
+    full_precision,
     sample_noise,
 )
 from ganbench.models.gan1d import Config
@@ -97,7 +98,7 @@ class Gan1D(GanModel):
         for _ in range(self.config.d_steps):
             # real (target 1) and generated (target 0) in one concatenated batch
             real = self.real(n)  # drawn before the noise, as the seed's order
-            fake = tf.cast(self.generator(self.noise(n)), tf.float32)  # bfloat16 when mixed
+            fake = full_precision(self.generator(self.noise(n)))  # bfloat16 when mixed
             x = tf.concat([real, fake], axis=0)
             targets = tf.concat([tf.ones((n, 1)), tf.zeros((n, 1))], axis=0)
             with tf.GradientTape() as tape:

@@ -26,6 +26,7 @@ from ganbench.models.base import (
     adam,
     apply,
     bce_logits,
+    full_precision,
     scale_images,
 )
 from ganbench.models.semi_supervised import real_fake_logit, split_labelled, supervised_loss
@@ -136,7 +137,7 @@ def semi_supervised_losses(
 
 def feature_matching_loss(features_real: tf.Tensor, features_fake: tf.Tensor) -> tf.Tensor:
     """Mean squared difference of the batch-mean features (Sec. 3.1)."""
-    real, fake = tf.cast(features_real, tf.float32), tf.cast(features_fake, tf.float32)
+    real, fake = full_precision(features_real), full_precision(features_fake)
     gap = tf.reduce_mean(real, axis=0) - tf.reduce_mean(fake, axis=0)
     return tf.reduce_mean(tf.square(gap))
 

@@ -15,7 +15,15 @@ import tensorflow as tf
 from keras import layers
 
 from ganbench.data.splits import Dataset
-from ganbench.models.base import ImageGan, Sampler, apply, image_sampler, rmsprop, scale_images
+from ganbench.models.base import (
+    ImageGan,
+    Sampler,
+    apply,
+    full_precision,
+    image_sampler,
+    rmsprop,
+    scale_images,
+)
 from ganbench.models.wgan import Config, CriticParams, GeneratorParams
 
 
@@ -47,7 +55,7 @@ def build_generator(z_dim: int, p: GeneratorParams) -> keras.Model:
 
 def wasserstein_loss(sign: float, scores: tf.Tensor) -> tf.Tensor:
     """-mean(y * D(x)) with y = +1 (real) or -1 (fake), the seed's `wasserstein_loss`."""
-    return -tf.reduce_mean(sign * tf.cast(scores, tf.float32))
+    return -tf.reduce_mean(sign * full_precision(scores))
 
 
 def build_networks(config: Config) -> dict[str, keras.Model]:
