@@ -167,9 +167,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     go = commands.add_parser("run", help="run the unfinished cells, then summarise")
     go.add_argument("--profile", type=Path, help="a partial params.yaml, e.g. profiles/paper.yaml")
     go.add_argument("--params", type=Path, default=Path("params.yaml"))
-    go.add_argument(
-        "--gans", nargs="+", required=True, help="the GANs of study.iterations to train"
-    )
+    go.add_argument("--gans", nargs="+", required=True, help="GANs of study.iterations to train")
     go.add_argument("--include", nargs="*", default=[], help="METHOD:COUNT=summary.json")
     go.add_argument("--workdir", type=Path, default=Path("runs/study-paper"))
     go.add_argument("--results", type=Path, default=Path("results/study-paper"))
