@@ -15,6 +15,7 @@ def main() -> None:
     parser.add_argument("labels", type=int, help="label count (one of study.label_counts)")
     parser.add_argument("seed", type=int, help="subset seed (one of study.seeds)")
     parser.add_argument("--params", default="params.yaml")
+    parser.add_argument("--prepared", type=Path, help="the prepared data")
     parser.add_argument("--cells", type=Path, help="where the cell's result goes")
     parser.add_argument("--checkpoints", type=Path, help="where its checkpoints go")
     args = parser.parse_args()
@@ -23,7 +24,10 @@ def main() -> None:
 
     paths = cells.StudyPaths()
     paths = dataclasses.replace(
-        paths, cells=args.cells or paths.cells, checkpoints=args.checkpoints or paths.checkpoints
+        paths,
+        prepared=args.prepared or paths.prepared,
+        cells=args.cells or paths.cells,
+        checkpoints=args.checkpoints or paths.checkpoints,
     )
     cell = cells.run_cell(args.labels, args.seed, args.params, paths)
     shown = ", ".join(f"{k} {v:.4f}" for k, v in cell["accuracy"].items())

@@ -28,7 +28,7 @@ from typing import Any
 
 import yaml
 
-from ganbench import atomic, machine, params, profiles, tracking
+from ganbench import atomic, layout, machine, params, profiles, tracking
 from ganbench.cli import run_stage
 from ganbench.errors import RunFailed
 from ganbench.study import methods
@@ -73,7 +73,7 @@ def included(specs: Sequence[str]) -> dict[str, dict[tuple[int, int], float]]:
     return extra
 
 
-def run_cells(workdir: Path, tree: dict, params_path: Path) -> list[str]:
+def run_cells(workdir: Path, tree: dict, params_path: Path, prepared: Path) -> list[str]:
     """Every cell not yet finished, one process after another; SIGINT/SIGTERM reach the
     running cell, which checkpoints. Returns the cells run."""
     cells_dir, checkpoints = workdir / "cells", workdir / "checkpoints"
@@ -99,7 +99,7 @@ def run_cells(workdir: Path, tree: dict, params_path: Path) -> list[str]:
                 break
             command = [sys.executable, str(REPO / "pipeline" / "study_cell.py"), str(count)]
             command += [str(seed), "--params", str(params_path), "--cells", str(cells_dir)]
-            command += ["--checkpoints", str(checkpoints)]
+            command += ["--checkpoints", str(checkpoints), "--prepared", str(prepared)]
             with open(workdir / "cells.log", "a") as log:
                 process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
                 current[:] = [process]
@@ -140,11 +140,12 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             stale.unlink()  # other params: every cell again (checkpoints never resume)
     atomic.write_bytes(params_path, text.encode())
     tracking.connect()
-    run_cells(args.workdir, tree, params_path)
+    run_cells(args.workdir, tree, params_path, args.prepared)
     ceiling = args.workdir / "ceiling.json"
     if not ceiling.is_file():
         command = [sys.executable, str(REPO / "pipeline" / "study_ceiling.py")]
         command += ["--params", str(params_path), "--result", str(ceiling)]
+        command += ["--prepared", str(args.prepared)]
         subprocess.run(command, check=True, env=dict(os.environ))
     from ganbench.study import summary
 
@@ -169,6 +170,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     go.add_argument("--params", type=Path, default=Path("params.yaml"))
     go.add_argument("--gans", nargs="+", required=True, help="GANs of study.iterations to train")
     go.add_argument("--include", nargs="*", default=[], help="METHOD:COUNT=summary.json")
+    go.add_argument("--prepared", type=Path, default=layout.path("prepared"))
     go.add_argument("--workdir", type=Path, default=Path("runs/study-paper"))
     go.add_argument("--results", type=Path, default=Path("results/study-paper"))
     args = top.parse_args(argv)

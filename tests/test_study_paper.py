@@ -1,0 +1,49 @@
+"""The label study under a profile, outside DVC: cells as processes of their own, resumable,
+summarised as metrics/study.json is, with long runs made elsewhere merged in."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import yaml
+
+from ganbench.data.prepare import write_prepared
+from ganbench.params import DataParams
+from ganbench.study import paper
+from tests.tiny import tiny_dataset
+from tests.tiny_pipeline import tiny_raw
+
+pytestmark = pytest.mark.e2e  # cells run as processes
+
+
+def test_cells_run_once_and_a_run_made_elsewhere_is_merged_at_its_label_count(tmp_path):
+    raw = tiny_raw()
+    raw["data"]["source_dir"] = None
+    prepared = tmp_path / "prepared"
+    write_prepared(prepared, DataParams("mnist", (20,), (0, 1)), tiny_dataset())
+    raw["sgan"]["schedule"]["evaluate_every"] = 2
+    params_path = tmp_path / "params.yaml"
+    params_path.write_text(yaml.safe_dump(raw))
+    profile = tmp_path / "short.yaml"
+    profile.write_text(yaml.safe_dump({"study": {"iterations": {"sgan": {"20": 4}}}}))
+    elsewhere = tmp_path / "sgan_fm-summary.json"
+    elsewhere.write_text(json.dumps({"per_seed": {"0": 0.61, "1": 0.65}}))
+    workdir, results = tmp_path / "runs", tmp_path / "results"
+    argv = ["run", "--params", str(params_path), "--profile", str(profile), "--gans", "sgan"]
+    argv += ["--include", f"sgan_fm:20={elsewhere}", "--workdir", str(workdir)]
+    argv += ["--results", str(results), "--prepared", str(prepared)]
+    paper.main(argv)
+    cell = workdir / "cells" / "20-0.json"
+    finished_at = cell.stat().st_mtime_ns
+    paper.main(argv)  # again: nothing to train, the summary written anew
+    assert cell.stat().st_mtime_ns == finished_at
+    summary = json.loads((results / "summary.json").read_text())
+    entry = summary["by_label_count"]["20"]
+    assert entry["methods"]["sgan"]["n"] == 2 and entry["methods"]["sgan_fm"]["n"] == 2
+    assert entry["methods"]["sgan_fm"]["mean"] == pytest.approx(0.63)
+    assert entry["vs_supervised"]["sgan_fm"]["n"] == 2
+    assert summary["iterations"] == {"sgan": {"20": 4}}
+    assert summary["provenance"]["cells"] == 2 and summary["provenance"]["machine"]["cores"]
+    assert [row["step"] for row in json.loads(cell.read_text())["curves"]["sgan"]] == [0, 2, 4]
+    assert (results / "study.png").stat().st_size > 0
