@@ -91,7 +91,12 @@ def _experiment_id(client: MlflowClient, area: str) -> str:
     if experiment is not None:
         return experiment.experiment_id
     try:
-        return client.create_experiment(name, artifact_location=default_artifact_root())
+        # a training experiment, not a GenAI one: the UI opens on its runs table
+        return client.create_experiment(
+            name,
+            artifact_location=default_artifact_root(),
+            tags={"mlflow.experimentKind": "custom_model_development"},
+        )
     except mlflow.exceptions.MlflowException:
         # Another process created it in the meantime (parallel DVC queue workers).
         experiment = client.get_experiment_by_name(name)
