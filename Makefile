@@ -72,24 +72,32 @@ paper-sgan-fm: $(STAMP)
 
 # The seed families on their seeds' full schedules (profiles/paper.yaml), in two lanes of one
 # thread each, niced: WGAN's 40,000 generator steps alone in one; SGAN at 100 labels and the
-# 1-D GAN over seeds 0-4, then ACGAN and DCGAN, in the other. Resumable: run it again and
-# every seed continues from its last checkpoint (every ~10 min); a finished seed is kept.
-# Stop it with Ctrl-C or `kill -TERM -- -<pgid>`: every running seed checkpoints first.
+# 1-D GAN over seeds 0-4, then ACGAN and DCGAN, then the paper-profile label study, in the
+# other. Each family is evaluated as evaluate@<gan> does when its seeds finish, into
+# results/<gan>-paper/. Resumable: run it again and every seed (and study cell) continues
+# from its last checkpoint (every ~10 min); a finished one is kept. Stop it with Ctrl-C or
+# `kill -TERM -- -<pgid>`: every running seed checkpoints first.
 PAPER_SEEDS ?= runs/paper
 LANE = TF_NUM_INTRAOP_THREADS=1 nice -n 10 $(VENV)/bin/python -m ganbench.repeats run
+PAPER = --profile $(PAPER_PROFILE) --evaluate
 paper-seeds: $(STAMP)
 	$(DVC) repro prepare reference
 	$(MAKE) -j2 paper-lane-wgan paper-lane-rest
 
 paper-lane-wgan:
-	-$(LANE) wgan --profile $(PAPER_PROFILE) --seeds 0 --metric steps \
-		--workdir $(PAPER_SEEDS)/wgan
+	-$(LANE) wgan $(PAPER) --seeds 0 --metric fid --workdir $(PAPER_SEEDS)/wgan \
+		--results results/wgan-paper
 
 paper-lane-rest:
-	-$(LANE) sgan --profile $(PAPER_PROFILE) --seeds 0 1 2 3 4 --workdir $(PAPER_SEEDS)/sgan
-	-$(LANE) gan1d --profile $(PAPER_PROFILE) --seeds 0 1 2 3 4 --metric generated_mean \
-		--workdir $(PAPER_SEEDS)/gan1d
-	-$(LANE) acgan --profile $(PAPER_PROFILE) --seeds 0 --metric steps \
-		--workdir $(PAPER_SEEDS)/acgan
-	-$(LANE) dcgan --profile $(PAPER_PROFILE) --seeds 0 --metric steps \
-		--workdir $(PAPER_SEEDS)/dcgan
+	-$(LANE) sgan $(PAPER) --seeds 0 1 2 3 4 --workdir $(PAPER_SEEDS)/sgan \
+		--results results/sgan-paper
+	-$(LANE) gan1d $(PAPER) --seeds 0 1 2 3 4 --metric w1 --workdir $(PAPER_SEEDS)/gan1d \
+		--results results/gan1d-paper
+	-$(LANE) acgan $(PAPER) --seeds 0 --metric fid --workdir $(PAPER_SEEDS)/acgan \
+		--results results/acgan-paper
+	-$(LANE) dcgan $(PAPER) --seeds 0 --metric fid --workdir $(PAPER_SEEDS)/dcgan \
+		--results results/dcgan-paper
+	-TF_NUM_INTRAOP_THREADS=1 nice -n 10 $(VENV)/bin/python -m ganbench.study.paper run \
+		--profile $(PAPER_PROFILE) --gans sgan \
+		--include sgan_fm:100=results/sgan_fm-paper/summary.json \
+		--workdir $(PAPER_SEEDS)/study --results results/study-paper
