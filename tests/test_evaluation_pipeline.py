@@ -22,7 +22,10 @@ def layout(tmp_path):
     return tiny_pipeline.layout(tmp_path)
 
 
-def test_pipeline_after_training_end_to_end(tmp_path, layout):
+def test_pipeline_after_training_end_to_end(tmp_path, layout, monkeypatch):
+    # MLflow samples system metrics once per interval (10 s by default) while a run is open;
+    # tiny runs last a few seconds, so sample often enough for one to land in each
+    monkeypatch.setenv("MLFLOW_SYSTEM_METRICS_SAMPLING_INTERVAL", "0.2")
     params_path = write_params(tmp_path, tiny_raw())
     ref = reference_stage.run(params_path, layout["reference"])
     assert 0.0 <= ref["test_accuracy"] <= 1.0 and len(ref["weights_hash"]) == 16

@@ -8,6 +8,7 @@ FINISHED when the block completed, FAILED (with the error as a tag) when it rais
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import subprocess
 import time
@@ -24,6 +25,10 @@ from ganbench.errors import TrackingError
 EXPERIMENT_PREFIX = "ganbench"
 MAX_TAG_CHARS = 5000
 MAX_PARAM_CHARS = 6000
+
+# The system-metrics monitor announces its start and stop at INFO in every stage; its
+# warnings (a failed sample) still show.
+logging.getLogger("mlflow.system_metrics").setLevel(logging.WARNING)
 
 
 def repo_root(start: Path | None = None) -> Path:
