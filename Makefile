@@ -71,9 +71,9 @@ paper-sgan-fm: $(STAMP)
 		--seeds 0 1 2 --jobs 3 --workdir $(PAPER_RUNS)
 
 # The seed families on their seeds' full schedules (profiles/paper.yaml), in two lanes of one
-# thread each, niced: WGAN's 40,000 generator steps alone in one; SGAN at 100 labels and the
-# 1-D GAN over seeds 0-4, then ACGAN and DCGAN, then the paper-profile label study, in the
-# other. Each family is evaluated as evaluate@<gan> does when its seeds finish, into
+# thread each, niced: WGAN's 40,000 generator steps alone in one; the 1-D GAN (minutes) and
+# SGAN at 100 labels over seeds 0-4, then ACGAN and DCGAN, then the paper-profile label
+# study, in the other. Each family is evaluated as evaluate@<gan> does when its seeds finish, into
 # results/<gan>-paper/. Resumable: run it again and every seed (and study cell) continues
 # from its last checkpoint (every ~10 min); a finished one is kept. Stop it with Ctrl-C or
 # `kill -TERM -- -<pgid>`: every running seed checkpoints first.
@@ -89,10 +89,10 @@ paper-lane-wgan:
 		--results results/wgan-paper
 
 paper-lane-rest:
-	-$(LANE) sgan $(PAPER) --seeds 0 1 2 3 4 --workdir $(PAPER_SEEDS)/sgan \
-		--results results/sgan-paper
 	-$(LANE) gan1d $(PAPER) --seeds 0 1 2 3 4 --metric w1 --workdir $(PAPER_SEEDS)/gan1d \
 		--results results/gan1d-paper
+	-$(LANE) sgan $(PAPER) --seeds 0 1 2 3 4 --workdir $(PAPER_SEEDS)/sgan \
+		--results results/sgan-paper
 	-$(LANE) acgan $(PAPER) --seeds 0 --metric fid --workdir $(PAPER_SEEDS)/acgan \
 		--results results/acgan-paper
 	-$(LANE) dcgan $(PAPER) --seeds 0 --metric fid --workdir $(PAPER_SEEDS)/dcgan \
