@@ -73,14 +73,8 @@ def short_run(outside: bool, steps: int, every: int, work: Path) -> list[dict[st
     folder = work / ("keras2" if outside else "keras3")
     folder.mkdir(parents=True)
     (folder / "params.yaml").write_text(yaml.safe_dump(raw))
-    paths = train_stage.StagePaths(
-        prepared=REPO / "data/prepared",
-        models=folder / "models",
-        metrics=folder / "metrics",
-        plots=folder / "plots",
-        progress=folder / "progress",
-        checkpoints=folder / "checkpoints",
-        reference=REPO / "models/reference/classifier.keras",
+    paths = train_stage.StagePaths.under(
+        folder, REPO / "data/prepared", REPO / "models/reference/classifier.keras"
     )
     train_stage.run("wgan", str(folder / "params.yaml"), paths, progress=False)
     with open(paths.progress / "wgan.csv") as handle:

@@ -266,15 +266,7 @@ def test_an_unfinished_seed_is_scored_from_its_last_checkpoint_and_exported(proj
     folder = tmp_path / "runs" / "sgan_fm" / "seed-0"
     folder.mkdir(parents=True)
     (folder / "params.yaml").write_text(yaml.safe_dump(raw))  # the whole file, as older runs
-    paths = train_stage.StagePaths(
-        prepared=project["prepared"],
-        models=folder / "models",
-        metrics=folder / "metrics" / "train",
-        plots=folder / "plots" / "train",
-        progress=folder / "plots" / "progress",
-        checkpoints=folder / "checkpoints",
-        reference=reference_path,
-    )
+    paths = train_stage.StagePaths.under(folder, project["prepared"], reference_path)
     stopped = train_stage.run("sgan_fm", str(folder / "params.yaml"), paths, stop_after=4)
     assert stopped == {"steps": 4, "stopped_early": True}
 

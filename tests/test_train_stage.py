@@ -33,14 +33,8 @@ def tiny_params(tmp_path, **gan1d_schedule):
 
 @pytest.fixture
 def paths(tmp_path):
-    return train_stage.StagePaths(
-        prepared=tmp_path / "prepared",
-        models=tmp_path / "models",
-        metrics=tmp_path / "metrics",
-        plots=tmp_path / "plots",
-        progress=tmp_path / "progress",
-        checkpoints=tmp_path / "checkpoints",
-        reference=tmp_path / "reference" / "classifier.keras",
+    return train_stage.StagePaths.under(
+        tmp_path, tmp_path / "prepared", tmp_path / "reference" / "classifier.keras"
     )
 
 
@@ -117,13 +111,8 @@ def test_interrupted_stage_resumes_from_its_checkpoint(tmp_path, paths):
     assert finished["steps"] == 6
 
     # an uninterrupted run ends with the same losses, loss curve and saved generator
-    straight_paths = train_stage.StagePaths(
-        prepared=tmp_path / "prepared",
-        models=tmp_path / "straight" / "models",
-        metrics=tmp_path / "straight" / "metrics",
-        plots=tmp_path / "straight" / "plots",
-        progress=tmp_path / "straight" / "progress",
-        checkpoints=tmp_path / "straight" / "checkpoints",
+    straight_paths = train_stage.StagePaths.under(
+        tmp_path / "straight", paths.prepared, paths.reference
     )
     straight = train_stage.run("gan1d", params_path, straight_paths, progress=False)
     assert straight["resumed_from"] == 0

@@ -64,14 +64,8 @@ def layout(tmp_path: Path) -> dict:
     data = DataParams(dataset="mnist", label_counts=(20,), label_seeds=(0, 1))
     prepare.write_prepared(tmp_path / "prepared", data, dataset)
     return {
-        "train": train_stage.StagePaths(
-            prepared=tmp_path / "prepared",
-            models=tmp_path / "models",
-            metrics=tmp_path / "metrics" / "train",
-            plots=tmp_path / "plots" / "train",
-            progress=tmp_path / "plots" / "progress",
-            checkpoints=tmp_path / "checkpoints",
-            reference=tmp_path / "models" / "reference" / "classifier.keras",
+        "train": train_stage.StagePaths.under(
+            tmp_path, tmp_path / "prepared", tmp_path / "models" / "reference" / "classifier.keras"
         ),
         "reference": reference_stage.ReferencePaths(
             prepared=tmp_path / "prepared",

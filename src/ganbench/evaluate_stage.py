@@ -31,10 +31,10 @@ from ganbench.schema import NUM_CLASSES
 
 @dataclass(frozen=True)
 class EvaluatePaths:
-    prepared: Path = field(default_factory=lambda: layout.path("prepared"))
-    models: Path = field(default_factory=lambda: layout.path("models"))
-    train_metrics: Path = field(default_factory=lambda: layout.path("train_metrics"))
-    metrics: Path = field(default_factory=lambda: layout.path("metrics"))
+    prepared: Path = layout.default_path("prepared")
+    models: Path = layout.default_path("models")
+    train_metrics: Path = layout.default_path("train_metrics")
+    metrics: Path = layout.default_path("metrics")
     reference: Path = field(default_factory=lambda: layout.path("reference") / reference.MODEL_FILE)
 
 

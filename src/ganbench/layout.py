@@ -7,7 +7,9 @@ disagree. Paths are relative to the repository root, where DVC runs every stage.
 from __future__ import annotations
 
 import functools
+from dataclasses import field
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -27,3 +29,9 @@ def read(dvc_file: Path = DVC_FILE) -> dict[str, str]:
 def path(name: str) -> Path:
     """One named path of the layout, e.g. path("models") -> models."""
     return Path(read()[name])
+
+
+def default_path(name: str) -> Any:
+    """A dataclass field whose default is the named path, read when the instance is made
+    (so a test's own dvc.yaml layout is seen): `models: Path = layout.default_path("models")`."""
+    return field(default_factory=lambda: path(name))

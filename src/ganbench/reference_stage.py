@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime
 import json
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -25,10 +25,10 @@ from ganbench.evaluation import classification
 
 @dataclass(frozen=True)
 class ReferencePaths:
-    prepared: Path = field(default_factory=lambda: layout.path("prepared"))
-    pinned: Path = field(default_factory=lambda: layout.path("references"))
-    model_dir: Path = field(default_factory=lambda: layout.path("reference"))
-    metrics: Path = field(default_factory=lambda: layout.path("reference_metrics"))
+    prepared: Path = layout.default_path("prepared")
+    pinned: Path = layout.default_path("references")
+    model_dir: Path = layout.default_path("reference")
+    metrics: Path = layout.default_path("reference_metrics")
 
 
 def test_accuracy(model: keras.Model, dataset: splits.Dataset) -> dict[str, Any]:

@@ -225,15 +225,7 @@ def train_one_seed(
     params_path = str(folder / "params.yaml")
     train_metrics = folder / "metrics" / "train"
     if not (train_metrics / f"{gan}.json").is_file():
-        paths = train_stage.StagePaths(
-            prepared=prepared,
-            models=folder / "models",
-            metrics=train_metrics,
-            plots=folder / "plots" / "train",
-            progress=folder / "plots" / "progress",
-            checkpoints=folder / "checkpoints",
-            reference=reference,
-        )
+        paths = train_stage.StagePaths.under(folder, prepared, reference)
         # registered as the seed's own version: <workdir>-seed-<s>, not the default profile's
         alias = f"{folder.parent.name}-{folder.name}"
         metrics = train_stage.run(gan, params_path, paths, register_as=alias)

@@ -9,41 +9,27 @@ from __future__ import annotations
 
 import csv
 import shutil
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ganbench import atomic, layout, paper_report, params, plots, stage_outputs, tracking
+from ganbench.metric_labels import IMAGE_METRICS, MOMENT_METRICS
 from ganbench.models import registry
 from ganbench.study import aggregate, methods
-
-IMAGE_METRICS = (
-    ("fid", "FID-style ↓"),
-    ("kid", "KID ↓"),
-    ("precision", "precision ↑"),
-    ("recall", "recall ↑"),
-    ("density", "density ↑"),
-    ("coverage", "coverage ↑"),
-    ("classifier_score", "classifier score ↑"),
-    ("class_entropy", "class entropy ↑ (log 10 = 2.303: every digit)"),
-    ("class_kl_uniform", "KL to uniform classes ↓"),
-    ("pixel_w1", "pixel W1 ↓"),
-    ("pixel_ks", "pixel KS ↓"),
-)
-MOMENT_METRICS = ("mean", "std", "skewness", "kurtosis", "ks", "ks_pvalue", "w1")
 
 
 @dataclass(frozen=True)
 class ReportPaths:
-    metrics: Path = field(default_factory=lambda: layout.path("metrics"))
-    train_metrics: Path = field(default_factory=lambda: layout.path("train_metrics"))
-    train_plots: Path = field(default_factory=lambda: layout.path("train_plots"))
-    reference_metrics: Path = field(default_factory=lambda: layout.path("reference_metrics"))
-    study_metrics: Path = field(default_factory=lambda: layout.path("study_metrics"))
-    study_figure: Path = field(default_factory=lambda: layout.path("study_figure"))
-    models: Path = field(default_factory=lambda: layout.path("models"))
-    results: Path = field(default_factory=lambda: layout.path("results"))
-    out_dir: Path = field(default_factory=lambda: layout.path("reports"))
+    metrics: Path = layout.default_path("metrics")
+    train_metrics: Path = layout.default_path("train_metrics")
+    train_plots: Path = layout.default_path("train_plots")
+    reference_metrics: Path = layout.default_path("reference_metrics")
+    study_metrics: Path = layout.default_path("study_metrics")
+    study_figure: Path = layout.default_path("study_figure")
+    models: Path = layout.default_path("models")
+    results: Path = layout.default_path("results")
+    out_dir: Path = layout.default_path("reports")
 
 
 def number(value: Any, digits: int = 4) -> str:

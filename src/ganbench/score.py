@@ -21,21 +21,11 @@ import numpy as np
 from ganbench import layout, params, reference
 from ganbench.data import splits
 from ganbench.errors import InputError
+from ganbench.metric_labels import IMAGE_METRICS
 from ganbench.params import EvaluateParams
 from ganbench.schema import NUM_CLASSES
 
 IMAGE_SHAPE = (28, 28)
-SHOWN = (
-    ("fid", "FID-style ↓"),
-    ("kid", "KID ↓"),
-    ("precision", "precision ↑"),
-    ("recall", "recall ↑"),
-    ("density", "density ↑"),
-    ("coverage", "coverage ↑"),
-    ("classifier_score", "classifier score ↑"),
-    ("class_entropy", "class entropy ↑"),
-    ("pixel_w1", "pixel W1 ↓"),
-)
 
 
 def read_array(path: Path) -> np.ndarray:
@@ -165,9 +155,10 @@ def score(
 
 
 def table(metrics: dict[str, Any]) -> str:
-    rows = [f"{'metric':22} {'yours':>12} {'floor':>12}"]
-    for key, label in SHOWN:
-        rows.append(f"{label:22} {metrics[key]:12.4f} {metrics['floor'][key]:12.4f}")
+    width = max(len(label) for _, label in IMAGE_METRICS)
+    rows = [f"{'metric':{width}} {'yours':>12} {'floor':>12}"]
+    for key, label in IMAGE_METRICS:
+        rows.append(f"{label:{width}} {metrics[key]:12.4f} {metrics['floor'][key]:12.4f}")
     rows.append(
         f"{metrics['samples']} samples; reference weights {metrics['reference_weights_hash']} "
         "(comparable with metrics/<gan>.json when its reference_weights_hash is the same)"

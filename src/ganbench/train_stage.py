@@ -60,13 +60,27 @@ def load_reference(path: Path) -> reference.ReferenceNetwork:
 
 @dataclass(frozen=True)
 class StagePaths:
-    prepared: Path = field(default_factory=lambda: layout.path("prepared"))
-    models: Path = field(default_factory=lambda: layout.path("models"))
-    metrics: Path = field(default_factory=lambda: layout.path("train_metrics"))
-    plots: Path = field(default_factory=lambda: layout.path("train_plots"))
-    progress: Path = field(default_factory=lambda: layout.path("progress_plots"))
-    checkpoints: Path = field(default_factory=lambda: layout.path("checkpoints"))
+    prepared: Path = layout.default_path("prepared")
+    models: Path = layout.default_path("models")
+    metrics: Path = layout.default_path("train_metrics")
+    plots: Path = layout.default_path("train_plots")
+    progress: Path = layout.default_path("progress_plots")
+    checkpoints: Path = layout.default_path("checkpoints")
     reference: Path = field(default_factory=lambda: layout.path("reference") / reference.MODEL_FILE)
+
+    @classmethod
+    def under(cls, folder: Path, prepared: Path, reference: Path) -> StagePaths:
+        """The stage's outputs inside `folder`, laid out as in the repository (a paper seed's
+        folder, a test's temporary one), reading `prepared` data and the `reference` network."""
+        return cls(
+            prepared=prepared,
+            models=folder / layout.path("models"),
+            metrics=folder / layout.path("train_metrics"),
+            plots=folder / layout.path("train_plots"),
+            progress=folder / layout.path("progress_plots"),
+            checkpoints=folder / layout.path("checkpoints"),
+            reference=reference,
+        )
 
 
 def run(

@@ -10,6 +10,7 @@ model subclasses `GanModel`, builds its networks and optimizers in `__init__`, a
 from __future__ import annotations
 
 import abc
+from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
@@ -297,6 +298,27 @@ class SemiSupervisedGan(ImageGan):
 
     labelled_x: tf.Tensor
     labelled_y: tf.Tensor
+    discriminator: keras.Model
+
+    def __init__(
+        self,
+        config: Any,
+        labelled_x: np.ndarray,
+        labelled_y: np.ndarray,
+        unlabelled_x: np.ndarray,
+        build_networks: Callable[[Any], dict[str, keras.Model]],
+    ):
+        """The GAN's real images are the unlabelled pool (the seed's batch_unlabeled); the
+        labelled subset feeds the supervised loss. The networks are built after the data is
+        on the device, in the order training has always built them."""
+        super().__init__(
+            config.schedule, config.pixel_range, config.z_dim, config.noise, unlabelled_x
+        )
+        self.config = config
+        self.labelled_x = tf.constant(labelled_x)
+        self.labelled_y = tf.constant(labelled_y.astype(np.int32))
+        nets = build_networks(config)
+        self.generator, self.discriminator = nets["generator"], nets["discriminator"]
 
     @abc.abstractmethod
     def predict_classes(self, images: np.ndarray) -> np.ndarray:

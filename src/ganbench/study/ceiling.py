@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -19,8 +19,8 @@ from ganbench.models.base import scale_images
 
 @dataclass(frozen=True)
 class CeilingPaths:
-    prepared: Path = field(default_factory=lambda: layout.path("prepared"))
-    result: Path = field(default_factory=lambda: layout.path("study_ceiling"))
+    prepared: Path = layout.default_path("prepared")
+    result: Path = layout.default_path("study_ceiling")
 
 
 def run(params_path: str = "params.yaml", paths: CeilingPaths | None = None) -> dict[str, Any]:

@@ -11,7 +11,7 @@ the summary stage later files that run under the study's parent run.
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -28,9 +28,9 @@ from ganbench.study.methods import SUPERVISED, cell_path
 
 @dataclass(frozen=True)
 class StudyPaths:
-    prepared: Path = field(default_factory=lambda: layout.path("prepared"))
-    cells: Path = field(default_factory=lambda: layout.path("study_cells"))
-    checkpoints: Path = field(default_factory=lambda: layout.path("study_checkpoints"))
+    prepared: Path = layout.default_path("prepared")
+    cells: Path = layout.default_path("study_cells")
+    checkpoints: Path = layout.default_path("study_checkpoints")
 
 
 def cell_config(base: Any, gan: str, study: StudyParams, count: int, seed: int) -> Any:

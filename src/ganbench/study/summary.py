@@ -5,7 +5,7 @@ intervals and paired tests (metrics/study.json), its plot data (plots/study.csv)
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -15,11 +15,11 @@ from ganbench.study import aggregate, methods
 
 @dataclass(frozen=True)
 class SummaryPaths:
-    cells: Path = field(default_factory=lambda: layout.path("study_cells"))
-    ceiling: Path = field(default_factory=lambda: layout.path("study_ceiling"))
-    metrics: Path = field(default_factory=lambda: layout.path("study_metrics"))
-    table_csv: Path = field(default_factory=lambda: layout.path("study_table"))
-    figure: Path = field(default_factory=lambda: layout.path("study_figure"))
+    cells: Path = layout.default_path("study_cells")
+    ceiling: Path = layout.default_path("study_ceiling")
+    metrics: Path = layout.default_path("study_metrics")
+    table_csv: Path = layout.default_path("study_table")
+    figure: Path = layout.default_path("study_figure")
 
 
 def run(

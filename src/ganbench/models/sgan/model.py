@@ -69,6 +69,8 @@ def build_networks(config: Config) -> dict[str, keras.Model]:
 
 
 class SGAN(SemiSupervisedGan):
+    config: Config
+
     def __init__(
         self,
         config: Config,
@@ -76,15 +78,7 @@ class SGAN(SemiSupervisedGan):
         labelled_y: np.ndarray,
         unlabelled_x: np.ndarray,
     ):
-        # The GAN's real images are the unlabelled pool, as the seed's batch_unlabeled.
-        super().__init__(
-            config.schedule, config.pixel_range, config.z_dim, config.noise, unlabelled_x
-        )
-        self.config = config
-        self.labelled_x = tf.constant(labelled_x)
-        self.labelled_y = tf.constant(labelled_y.astype(np.int32))
-        nets = build_networks(config)
-        self.generator, self.discriminator = nets["generator"], nets["discriminator"]
+        super().__init__(config, labelled_x, labelled_y, unlabelled_x, build_networks)
         self.opt_supervised = adam(config.optimizer_supervised)
         self.opt_unsupervised = adam(config.optimizer_unsupervised)
         self.opt_generator = adam(config.optimizer_generator)

@@ -198,6 +198,8 @@ def build_networks(config: Config) -> dict[str, keras.Model]:
 
 
 class SGANFeatureMatching(SemiSupervisedGan):
+    config: Config
+
     def __init__(
         self,
         config: Config,
@@ -205,14 +207,7 @@ class SGANFeatureMatching(SemiSupervisedGan):
         labelled_y: np.ndarray,
         unlabelled_x: np.ndarray,
     ):
-        super().__init__(
-            config.schedule, config.pixel_range, config.z_dim, config.noise, unlabelled_x
-        )
-        self.config = config
-        self.labelled_x = tf.constant(labelled_x)
-        self.labelled_y = tf.constant(labelled_y.astype(np.int32))
-        nets = build_networks(config)
-        self.generator, self.discriminator = nets["generator"], nets["discriminator"]
+        super().__init__(config, labelled_x, labelled_y, unlabelled_x, build_networks)
         self.initialize_weight_norm()
         # Same architecture; its trainable weights hold the running average (zeros at first),
         # its others (weight norm's fixed scales) are copied from the trained network.
