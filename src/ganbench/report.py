@@ -160,7 +160,7 @@ def study_section(study: dict[str, Any]) -> str:
         f"Iterations per label count: {iterations}. The same supervised network trained on "
         f"all labels reaches **{number(study['ceiling_all_labels'])}**.\n\n"
         + markdown_table(["labels", *(labels[m] for m in compared)], accuracy_rows)
-        + f"\n\nEach method minus the {labels[reference_method]} network on the same "
+        + f"\n\nEach method minus the reference method ({labels[reference_method]}) on the same "
         f"subsets, per seed: mean difference [{confidence:.0%} interval], "
         f"{study['paired_test']} p-value, effect size d ({study['effect_size']}); n after "
         "each.\n\n" + markdown_table(["labels", *(labels[m] for m in others)], difference_rows)
