@@ -116,8 +116,8 @@ def study_figure(
     bottom.axhline(0.0, color="black", linewidth=1)
     bottom.set_ylabel(f"accuracy − {labels[reference_method]}")
     bottom.set_title(
-        f"paired difference from the {labels[reference_method]} network, same subsets "
-        f"(mean and {confidence:.0%} interval over the seeds)",
+        f"each method minus {labels[reference_method]}, on the same subsets\n"
+        f"(mean paired difference and its {confidence:.0%} interval over the seeds)",
         fontsize=9,
     )
     bottom.grid(True, alpha=0.3)
