@@ -26,6 +26,18 @@ def test_native_info_warnings_and_known_harmless_errors_are_noise_and_real_error
     assert not quiet.is_noise(b" 45%|####5     | 3600/8000 [00:40<00:49, 88.0it/s]")
 
 
+def test_a_noisy_native_line_behind_a_progress_bar_leaves_the_bar_alone():
+    bar = b"  0%|          | 0/2 [00:00<?, ?it/s]"
+    fallback = (
+        b"E0000 00:00:1796176889.354113    9733 util.cc:131] oneDNN supports DT_INT32 only on "
+        b"platforms with AVX-512. Falling back to the default Eigen-based implementation"
+    )
+    assert quiet.without_noise(bar + fallback) == bar
+    assert quiet.without_noise(bar + REAL_ERROR) == bar + REAL_ERROR
+    assert quiet.without_noise(NODEDEF) is None
+    assert quiet.without_noise(bar) == bar
+
+
 def test_the_filter_drops_noise_from_fd_2_and_keeps_the_rest_in_order():
     code = (
         "import os, sys\n"

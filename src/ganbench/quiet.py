@@ -19,10 +19,13 @@ import threading
 
 # A native log line: severity letter, MMDD, a time stamp, thread id, file:line] message.
 NATIVE = re.compile(rb"^[IWEF]\d{4} [\d:.]+\s+\d+ [\w./-]+:\d+\] ")
+# The same, started behind a progress bar that has not ended its line.
+NATIVE_INSIDE = re.compile(rb"[IWEF]\d{4} [\d:.]+\s+\d+ [\w./-]+:\d+\] ")
 HARMLESS_ERRORS = (
     b"NodeDef mentions attribute",  # a graph attribute newer than this runtime: ignored
     b"remapper failed",  # Grappler's fusion pass declining a graph: it runs unfused
     b"layout failed",  # the same for the layout pass
+    b"Falling back to the default Eigen-based implementation",  # oneDNN lacks an int32 kernel
 )
 NOISE_LINES = (b"WARNING: All log messages before absl::InitializeLog() is called",)
 _installed = False
@@ -39,6 +42,17 @@ def is_noise(line: bytes) -> bool:
             return True
         return severity == b"E" and any(marker in line for marker in HARMLESS_ERRORS)
     return False
+
+
+def without_noise(line: bytes) -> bytes | None:
+    """The line as it should be shown: None when it is noise; a progress bar's part alone
+    when a noisy native line was written straight after the bar, on the bar's line."""
+    if is_noise(line):
+        return None
+    inside = NATIVE_INSIDE.search(line, 1)
+    if inside and is_noise(line[inside.start() :]):
+        return line[: inside.start()]
+    return line
 
 
 def filter_native_logs() -> None:
@@ -59,7 +73,8 @@ def filter_native_logs() -> None:
             while chunk := source.read(65536):
                 pending += chunk
                 *lines, pending = pending.split(b"\n")
-                out = b"".join(line + b"\n" for line in lines if not is_noise(line))
+                shown = (without_noise(line) for line in lines)
+                out = b"".join(line + b"\n" for line in shown if line is not None)
                 # a progress bar rewrites its line with \r and never ends it: pass it on
                 if pending and not NATIVE.match(pending) and b"\r" in pending:
                     out, pending = out + pending, b""
