@@ -15,9 +15,9 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=layout.path("prepared"))
     args = parser.parse_args()
     dataset = params.load(args.params).data.dataset  # before the heavy imports
-    from ganbench.data import prepare
+    from ganbench import prepare_stage
 
-    source, counts = prepare.run(args.params, args.out)
+    source, counts = prepare_stage.run(args.params, args.out)
     print(
         f"prepare: {dataset} from {source}: {counts['train_images']} train, "
         f"{counts['test_images']} test, {counts['label_subsets']} labelled subsets"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -10,8 +11,10 @@ from ganbench import atomic
 from ganbench.data import idx, labels
 from ganbench.data.sources import Acquired
 from ganbench.data.splits import Dataset, dataset_path
-from ganbench.params import DataParams
 from ganbench.schema import NUM_CLASSES
+
+if TYPE_CHECKING:  # the data layer needs the params' shape only, not the params module
+    from ganbench.params import DataParams
 
 IMAGE_SIZE = (28, 28)
 
@@ -78,27 +81,3 @@ def write_prepared(prepared_dir: Path, data: DataParams, dataset: Dataset) -> di
         "test_images": len(dataset.y_test),
         "label_subsets": len(data.label_counts) * len(data.label_seeds),
     }
-
-
-def run(params_path: str, out: Path) -> tuple[str, dict[str, int]]:
-    """The prepare stage: acquire the configured dataset, check every file against its
-    pinned digest, parse it and write it with its labelled subsets; one MLflow run.
-    Returns where the files came from and the counts written."""
-    from ganbench import params as params_module
-    from ganbench import schema, tracking
-    from ganbench.data import sources
-
-    data = params_module.load(params_path).data
-    pins = sources.PINNED_SHA256[data.dataset]
-    if data.checksum_file:
-        pins = sources.parse_checksum_file(Path(data.checksum_file))
-    with tracking.run("prepare", f"prepare/{data.dataset}", "prepare") as run:
-        run.log_params(schema.flatten(data, "data."))
-        acquired = sources.acquire(
-            data.dataset, Path(data.cache_dir), sources.default_sources(data.source_dir), pins
-        )
-        run.set_tags({"data_source": acquired.source})
-        run.log_params({f"sha256.{role}": digest for role, digest in acquired.sha256.items()})
-        counts = write_prepared(out, data, read_dataset(acquired))
-        run.log_metrics(counts)
-    return acquired.source, counts
