@@ -10,7 +10,7 @@ import pytest
 
 from ganbench import params, reference, reference_stage, training
 from ganbench.data import prepare
-from ganbench.params import DataParams
+from ganbench.data.settings import DataParams
 from tests.tiny import REPO, tiny_dataset
 from tests.tiny_pipeline import tiny_raw, write_params
 

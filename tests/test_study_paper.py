@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from ganbench.data.prepare import write_prepared
-from ganbench.params import DataParams
+from ganbench.data.settings import DataParams
 from ganbench.study import paper
 from tests.tiny import tiny_dataset
 from tests.tiny_pipeline import tiny_raw

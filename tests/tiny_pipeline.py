@@ -9,7 +9,7 @@ import yaml
 
 from ganbench import evaluate_stage, reference_stage, report, train_stage
 from ganbench.data import prepare
-from ganbench.params import DataParams
+from ganbench.data.settings import DataParams
 from ganbench.study import ceiling, cells, summary
 from tests.tiny import REPO, tiny_dataset
 

