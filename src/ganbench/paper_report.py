@@ -50,20 +50,32 @@ def fmt(value: float | None) -> str:
     return f"{value:.4g}" if abs(value) >= 100 or abs(value) < 0.01 else f"{value:.4f}"
 
 
+def figure_row(label: str, entry: dict[str, Any]) -> list[str]:
+    low, high = entry["ci_low"], entry["ci_high"]
+    ci = f"[{fmt(low)}, {fmt(high)}]" if low is not None else "—"
+    seeds = ", ".join(f"{s}: {fmt(v)}" for s, v in entry["per_seed"].items())
+    return [label, fmt(entry["mean"]), ci, seeds]
+
+
 def figure_rows(summary: dict[str, Any]) -> list[list[str]]:
-    rows = []
-    for key, label in FIGURES:
-        entry = summary.get("metrics", {}).get(key)
-        if entry is None:
-            continue
-        ci = (
-            f"[{fmt(entry['ci_low'])}, {fmt(entry['ci_high'])}]"
-            if entry["ci_low"] is not None
-            else "—"
-        )
-        seeds = ", ".join(f"{s}: {fmt(v)}" for s, v in entry["per_seed"].items())
-        rows.append([label, fmt(entry["mean"]), ci, seeds])
-    return rows
+    """One row per evaluation figure; a summary of training alone (made without --evaluate,
+    as the first SGAN-FM runs were) has its one headline metric."""
+    metrics = summary.get("metrics")
+    if metrics is None:
+        return [figure_row(dict(FIGURES).get(summary["metric"], summary["metric"]), summary)]
+    return [figure_row(label, metrics[key]) for key, label in FIGURES if key in metrics]
+
+
+def steps_reached(summary: dict[str, Any], folder: Path) -> dict[str, int]:
+    """Each seed's steps: the summary's, or for an older summary its seeds' own files."""
+    if "steps" in summary:
+        return summary["steps"]
+    reached = {}
+    for seed in summary.get("per_seed", {}):
+        path = folder / f"seed-{seed}.json"
+        if path.is_file():
+            reached[seed] = int(json.loads(path.read_text())["steps"])
+    return reached
 
 
 def curves(folder: Path) -> dict[str, list[dict[str, float]]]:
@@ -92,20 +104,26 @@ def section(results: Path, figures: Path, markdown_table) -> str | None:
     for gan, summary in summaries.items():
         family = registry.family(gan)
         folder = results / f"{gan}-paper"
-        steps = summary.get("steps", {})
+        steps = steps_reached(summary, folder)
         schedule = summary.get("schedule_steps")
-        reached = ", ".join(f"seed {s}: {n:,} of {schedule:,}" for s, n in steps.items())
+        of = f" of {schedule:,}" if schedule else ""
+        reached = ", ".join(f"seed {s}: {n:,}{of}" for s, n in steps.items())
         unfinished = any(n < schedule for n in steps.values()) if schedule else False
-        provenance = summary.get("provenance", {})
-        machine = provenance.get("exported_on", {})
-        hours = provenance.get("wall_seconds", 0) / 3600
         note = " — **not finished**: the figures are at the step reached" if unfinished else ""
+        provenance = summary.get("provenance")
+        if provenance:
+            machine = provenance.get("exported_on", {})
+            hours = provenance.get("wall_seconds", 0) / 3600
+            where = (
+                f"Training and evaluation {hours:.1f} h in all on "
+                f"{machine.get('cpu_model', '?')} ({machine.get('cpu_kind', '?')}); exported at "
+                f"commit `{str(provenance.get('exported_with_commit', '?'))[:12]}`."
+            )
+        else:
+            where = "Machine and commit were not recorded in this summary (it predates them)."
         head = (
             f"### {family.label} (`{gan}`, {family.source})\n\n"
-            f"Steps: {reached}{note}. "
-            f"Training and evaluation {hours:.1f} h in all on {machine.get('cpu_model', '?')} "
-            f"({machine.get('cpu_kind', '?')}); exported at commit "
-            f"`{str(provenance.get('exported_with_commit', '?'))[:12]}`."
+            f"Steps: {reached or 'not recorded'}{note}. {where}"
         )
         parts.append(head)
         parts.append(

@@ -1,0 +1,55 @@
+"""The report's paper-profile sections, from results/<gan>-paper/ as `ganbench repeats`
+writes it today and as its first SGAN-FM runs wrote it (the headline metric only)."""
+
+from __future__ import annotations
+
+import json
+
+from ganbench import paper_report
+from ganbench.report import markdown_table
+
+
+def entry(per_seed: dict[str, float], low: float | None, high: float | None) -> dict:
+    mean = sum(per_seed.values()) / len(per_seed)
+    return {"mean": mean, "ci_low": low, "ci_high": high, "per_seed": per_seed}
+
+
+def write(folder, name: str, payload: dict) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / name).write_text(json.dumps(payload))
+
+
+def test_an_evaluated_unfinished_run_shows_its_figures_steps_and_provenance(tmp_path):
+    results, figures = tmp_path / "results", tmp_path / "figures"
+    figures.mkdir()
+    write(
+        results / "wgan-paper",
+        "summary.json",
+        {
+            "gan": "wgan", "metric": "fid", "steps": {"0": 2000}, "schedule_steps": 40000,
+            "metrics": {"fid": entry({"0": 252.4}, None, None)},
+            "provenance": {
+                "wall_seconds": 7200, "exported_with_commit": "c715b8b0123456789",
+                "exported_on": {"cpu_model": "Some CPU", "cpu_kind": "avx2"},
+            },
+        },
+    )  # fmt: skip
+    text = paper_report.section(results, figures, markdown_table)
+    assert "seed 0: 2,000 of 40,000 — **not finished**" in text
+    assert "| FID-style ↓ | 252.4 | — | 0: 252.4 |" in text
+    assert "2.0 h in all on Some CPU (avx2); exported at commit `c715b8b01234`" in text
+
+
+def test_a_summary_of_training_alone_shows_its_headline_metric_and_seeds_steps(tmp_path):
+    results, figures = tmp_path / "results", tmp_path / "figures"
+    figures.mkdir()
+    folder = results / "sgan_fm-paper"
+    summary = {"gan": "sgan_fm", "metric": "test_accuracy", "n": 2}
+    summary |= entry({"0": 0.9918, "1": 0.99}, 0.98, 0.999)
+    write(folder, "summary.json", summary)
+    for seed in ("0", "1"):
+        write(folder, f"seed-{seed}.json", {"steps": 180000, "test_accuracy": 0.99})
+    text = paper_report.section(results, figures, markdown_table)
+    assert "| test accuracy ↑ | 0.9909 | [0.9800, 0.9990] | 0: 0.9918, 1: 0.9900 |" in text
+    assert "Steps: seed 0: 180,000, seed 1: 180,000." in text
+    assert "not recorded in this summary" in text and "not finished" not in text
