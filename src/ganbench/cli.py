@@ -11,12 +11,7 @@ from ganbench.data.idx import IdxError
 from ganbench.data.labels import LabelSubsetError
 from ganbench.data.prepare import PrepareError
 from ganbench.data.sources import DataSourceError
-from ganbench.errors import (
-    InputError,
-    ReferenceError,
-    RunFailed,
-    TrackingError,
-)
+from ganbench.errors import InputError, ReferenceError, RunFailed, TrackingError
 from ganbench.models.registry import UnknownFamilyError
 from ganbench.params import ParamsError
 

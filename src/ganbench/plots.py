@@ -129,35 +129,49 @@ def study_figure(
     _save(fig, path)
 
 
-def loss_curves(history: list[dict[str, float]], path: Path, title: str) -> None:
-    """Every logged loss against the training step."""
+def line_chart(
+    lines: dict[str, tuple[list[float], list[float]]],
+    path: Path,
+    title: str,
+    xlabel: str,
+    ylabel: str,
+    *,
+    log_y: bool = False,
+    marker: str | None = None,
+) -> None:
+    """Named (x, y) lines on one small chart: the training figures' common frame."""
     fig, ax = plt.subplots(figsize=(6, 3.5))
-    steps = [row["step"] for row in history]
-    for name in (key for key in history[0] if key != "step"):
-        ax.plot(steps, [row[name] for row in history], label=name)
-    ax.set_xlabel("training step")
-    ax.set_ylabel("loss")
+    for name, (xs, ys) in lines.items():
+        ax.plot(xs, ys, marker=marker, label=name)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    if log_y:
+        ax.set_yscale("log")
     ax.set_title(title)
     ax.grid(True, alpha=0.3)
     ax.legend(loc="best", fontsize=8)
     fig.tight_layout()
     _save(fig, path)
+
+
+def loss_curves(history: list[dict[str, float]], path: Path, title: str) -> None:
+    """Every logged loss against the training step."""
+    steps = [row["step"] for row in history]
+    lines = {
+        name: (steps, [row[name] for row in history])
+        for name in (key for key in history[0] if key != "step")
+    }
+    line_chart(lines, path, title, "training step", "loss")
 
 
 def progress_curves(
     curves: dict[str, list[dict[str, float]]], metric: str, path: Path, title: str
 ) -> None:
     """One metric during training (e.g. FID-style) against the iteration, one line a seed."""
-    fig, ax = plt.subplots(figsize=(6, 3.5))
+    lines = {}
     for name, rows in curves.items():
         points = [(row["step"], row[metric]) for row in rows if metric in row]
         if points:
-            ax.plot(*zip(*points, strict=True), marker=".", label=name)
-    ax.set_xlabel("iteration")
-    ax.set_ylabel(metric)
-    ax.set_yscale("log")
-    ax.set_title(title)
-    ax.grid(True, alpha=0.3)
-    ax.legend(loc="best", fontsize=8)
-    fig.tight_layout()
-    _save(fig, path)
+            xs, ys = zip(*points, strict=True)
+            lines[name] = (list(xs), list(ys))
+    line_chart(lines, path, title, "iteration", metric, log_y=True, marker=".")

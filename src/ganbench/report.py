@@ -236,10 +236,8 @@ def run(params_path: str = "params.yaml", paths: ReportPaths | None = None) -> P
         figures = staging / "figures"
         figures.mkdir()
         made = write_figures(figures, paths, gans, with_study=study is not None)
-        text = render(config_all, params_path, trained, evaluated, reference, study, made)
         paper = paper_report.section(paths.results, figures, markdown_table)
-        if paper:  # the long runs first after the summary of what ran
-            text = text.replace("\n## Reference network", f"\n{paper}\n\n## Reference network", 1)
+        text = render(config_all, params_path, trained, evaluated, reference, study, made, paper)
         (staging / "benchmark.md").write_text(text)
     return out
 
@@ -256,7 +254,9 @@ def render(
     reference: dict[str, Any],
     study: dict[str, Any] | None,
     figures: dict[str, list[str]],
+    paper: str | None = None,
 ) -> str:
+    """The report; `paper`, the paper-profile sections, follows the summary of what ran."""
     dataset = config_all.data.dataset
     evaluate = config_all.section("evaluate")
     image_gans = {g: m for g, m in evaluated.items() if registry.family(g).images}
@@ -285,6 +285,7 @@ def render(
         "`profiles/paper.yaml` (`make paper`). Under the default CPU profile the image GANs "
         "get a small fraction of their seed schedule, so their scores measure a short run, "
         "not the method.",
+        *([paper] if paper else []),
         "## Reference network",
         f"The pinned CNN (references/{dataset}/), trained on all {dataset} training labels: "
         f"test accuracy "
