@@ -17,6 +17,15 @@ from ganbench.params import ParamsError
 from tests.tiny import REPO, tiny_dataset
 
 
+@pytest.fixture(scope="module", autouse=True)
+def deterministic_runtime():
+    """Before this module's first TensorFlow op (threads can be set only until then): run
+    alone, its in-process tests otherwise start the runtime with default threads."""
+    from ganbench import training
+
+    training.configure_runtime(xla=False)
+
+
 def test_profile_values_replace_leaves_and_keep_the_rest():
     base = {"a": {"b": 1, "c": [1, 2]}, "d": 3}
     overlay = {"a": {"c": [9]}, "e": {"f": 4}}
@@ -252,9 +261,8 @@ def test_evaluated_seeds_are_summarised_with_every_figure_and_exported(project, 
 def test_an_unfinished_seed_is_scored_from_its_last_checkpoint_and_exported(project, tmp_path):
     import dataclasses
 
-    from ganbench import params, reference, snapshot, train_stage, training
+    from ganbench import params, reference, snapshot, train_stage
 
-    training.configure_runtime(xla=False)  # before this process's first TensorFlow op
     reference_params = params.load(REPO / "params.yaml").section("reference")
     net = reference.build(dataclasses.replace(reference_params, filters=(4, 8), feature_units=16))
     reference_path = tmp_path / "reference.keras"
