@@ -93,13 +93,18 @@ def evaluate(gan: str, config_all: params.Params, paths: EvaluatePaths) -> dict[
     semi-supervised family's classifier are training's figures (metrics/train/<gan>.json),
     not computed again here."""
     config = config_all.section(gan)
-    module = registry.module(gan)
     generator_path = stage_outputs.require(paths.models / gan / "generator.keras", f"train@{gan}")
-    # the untrained generator (the ceiling) as training started it: same seed, same order
-    training.set_determinism(config.schedule.seed, xla=False)
-    untrained = module.sampler(config, module.build_networks(config)["generator"])
-    trained = module.sampler(config, keras.models.load_model(generator_path))
+    untrained = untrained_sampler(gan, config)
+    trained = registry.module(gan).sampler(config, keras.models.load_model(generator_path))
     return score_samplers(gan, config_all, trained, untrained, paths)
+
+
+def untrained_sampler(gan: str, config: Any) -> Any:
+    """The family's generator as training started it (the ceiling): same seed, same build
+    order, so it is the very network the trained one grew from."""
+    module = registry.module(gan)
+    training.set_determinism(config.schedule.seed, xla=False)
+    return module.sampler(config, module.build_networks(config)["generator"])
 
 
 def score_samplers(

@@ -99,7 +99,11 @@ def seed_tree(base: dict, profile: dict, gan: str, seed: int) -> dict:
     override: dict[str, Any] = {"schedule": {"seed": seed}}
     if registry.family(gan).semi_supervised:
         override["labelled"] = {"seed": seed}
-    tree = profiles.apply(tree, {gan: override})
+    return seed_sections(profiles.apply(tree, {gan: override}), gan)
+
+
+def seed_sections(tree: dict, gan: str) -> dict:
+    """Of a whole params tree, the sections a seed's stages read."""
     return {name: tree[name] for name in (*SEED_SECTIONS, gan) if name in tree}
 
 

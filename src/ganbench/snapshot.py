@@ -23,16 +23,14 @@ from ganbench import atomic, export, params
 from ganbench.cli import run_stage
 from ganbench.errors import InputError
 from ganbench.models import registry
-from ganbench.repeats import SEED_SECTIONS, Plan, summarise
+from ganbench.repeats import Plan, seed_sections, summarise
 
 
 def seed_config(folder: Path, gan: str) -> params.Params:
     """The seed's params, reading only the sections its stages read (a folder written with
     the whole of an older params.yaml still loads)."""
     tree = yaml.safe_load((folder / "params.yaml").read_text())
-    return params.parse(
-        {k: tree[k] for k in (*SEED_SECTIONS, gan) if k in tree}, str(folder / "params.yaml")
-    )
+    return params.parse(seed_sections(tree, gan), str(folder / "params.yaml"))
 
 
 def snapshot_seed(
@@ -47,14 +45,12 @@ def snapshot_seed(
     config_all = seed_config(folder, gan)
     config = config_all.section(gan)
     family = registry.family(gan)
-    module = registry.module(gan)
     dataset = None
     if family.images or family.semi_supervised:
         from ganbench.data import splits
 
         dataset = splits.load(prepared, config_all.data.dataset)
-    training.set_determinism(config.schedule.seed, xla=False)
-    untrained = module.sampler(config, module.build_networks(config)["generator"])
+    untrained = evaluate_stage.untrained_sampler(gan, config)
     model = runner.create_model(family, config, dataset, prepared, config_all.compute)
     fingerprint = training.fingerprint(config, config_all.compute.precision)
     step, log = training.Checkpointer(checkpoint, model, fingerprint).restore()
