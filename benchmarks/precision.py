@@ -23,7 +23,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from benchmarks.throughput import load_data, rate  # noqa: E402
-from ganbench import layout, machine, params, reference, scoring, training  # noqa: E402
+from ganbench import layout, machine, params, reference, runner, scoring, training  # noqa: E402
 from ganbench.models import registry  # noqa: E402
 from ganbench.progress import progress_settings  # noqa: E402
 
@@ -33,9 +33,8 @@ SHORT = {"dcgan": 10, "wgan": 100, "acgan": 300}
 
 
 def build(gan: str, config, data, precision: str):
-    training.set_determinism(config.schedule.seed, config.schedule.xla)
-    training.set_precision(precision)
-    return registry.module(gan).create(config, data, REPO / "data/prepared")
+    compute = params.ComputeParams(precision=precision)
+    return runner.create_model(registry.family(gan), config, data, REPO / "data/prepared", compute)
 
 
 def speed(gan: str, config, data, seconds: float) -> dict[str, list[float]]:
