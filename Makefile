@@ -78,7 +78,8 @@ paper-sgan-fm: $(STAMP)
 # from its last checkpoint (every ~10 min); a finished one is kept. Stop it with Ctrl-C or
 # `kill -TERM -- -<pgid>`: every running seed checkpoints first.
 PAPER_SEEDS ?= runs/paper
-LANE = TF_NUM_INTRAOP_THREADS=1 nice -n 10 $(VENV)/bin/python -m ganbench.repeats run
+ONE_THREAD = TF_NUM_INTRAOP_THREADS=1 nice -n 10 $(VENV)/bin/python -m
+LANE = $(ONE_THREAD) ganbench.repeats run
 PAPER = --profile $(PAPER_PROFILE) --evaluate
 paper-seeds: $(STAMP)
 	$(DVC) repro prepare reference
@@ -97,7 +98,7 @@ paper-lane-rest:
 		--results results/acgan-paper
 	-$(LANE) dcgan $(PAPER) --seeds 0 --metric fid --workdir $(PAPER_SEEDS)/dcgan \
 		--results results/dcgan-paper
-	-TF_NUM_INTRAOP_THREADS=1 nice -n 10 $(VENV)/bin/python -m ganbench.study.paper run \
+	-$(ONE_THREAD) ganbench.study.paper run \
 		--profile $(PAPER_PROFILE) --gans sgan \
 		--include sgan_fm:100=results/sgan_fm-paper/summary.json \
 		--workdir $(PAPER_SEEDS)/study --results results/study-paper
