@@ -18,6 +18,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import ganbench  # noqa: F401  (first: the pipeline's CPU kernels, see ganbench.kernels)
+
+# isort: split
 import keras
 
 REPO = Path(__file__).resolve().parents[1]

@@ -15,6 +15,8 @@ os.environ.setdefault("GANBENCH_TF_LOGS", "1")
 
 import pytest
 
+import ganbench  # noqa: F401  (oneDNN's kernels asked for before any test loads TensorFlow)
+
 
 @pytest.fixture(scope="session")
 def migrated_store(tmp_path_factory):

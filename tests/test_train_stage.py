@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import yaml
 
-from ganbench import params, tracking, train_stage
+from ganbench import kernels, params, tracking, train_stage
 from ganbench.data import splits
 from ganbench.models import registry
 from ganbench.models.gan1d import model as gan1d
@@ -55,6 +55,9 @@ def test_stage_writes_model_metrics_plots_and_finished_run(tmp_path, paths):
     assert run.info.run_id == written["mlflow_run_id"]
     assert run.data.params["gan1d.schedule.iterations"] == "6"
     assert "loss_d" in run.data.metrics
+    # what the step ran on, beside its numbers: this process's TensorFlow kernels
+    assert written["xla"] is False and run.data.tags["xla"] == "False"
+    assert written["cpu_kernels"] == kernels.cpu_kernels() == run.data.tags["cpu_kernels"]
 
 
 def test_nan_loss_leaves_no_outputs_and_a_failed_run(tmp_path, paths, monkeypatch):

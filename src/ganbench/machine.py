@@ -14,6 +14,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from ganbench import kernels
+
 # The CPU flags that decide which kernels TensorFlow's oneDNN can use, in order of kind.
 VECTOR_FLAGS = ("avx2", "fma", "avx512f", "avx512_vnni", "avx512_bf16", "amx_bf16", "amx_tile")
 
@@ -53,10 +55,28 @@ def version(package: str) -> str | None:
         return None
 
 
+def onednn_enabled(flags: set[str]) -> bool:
+    """Whether TensorFlow's ops run on oneDNN's kernels: asked of TensorFlow when it is
+    loaded, else predicted as it decides (the switch when set, else on only for CPUs with
+    AVX-512 VNNI/BF16 or AMX)."""
+    if "tensorflow" in sys.modules:
+        return kernels.cpu_kernels() == "onednn"
+    switch = os.environ.get(kernels.ONEDNN_SWITCH)
+    if switch is not None:
+        return switch not in ("0", "false", "False")
+    return tensorflow_default_onednn(flags)
+
+
+def tensorflow_default_onednn(flags: set[str]) -> bool:
+    """TensorFlow's own default when nobody sets the switch: oneDNN only on CPUs with
+    AVX-512 VNNI/BF16, AVX-VNNI or AMX."""
+    return bool(flags & {"avx512_vnni", "avx_vnni", "avx512_bf16", "amx_bf16", "amx_tile"})
+
+
 def describe() -> dict[str, Any]:
     """The record written beside every timing and long-run result."""
     model, flags = cpu_info()
-    onednn = os.environ.get("TF_ENABLE_ONEDNN_OPTS", "1") != "0"
+    onednn = onednn_enabled(flags)
     return {
         "cpu_model": model,
         "cpu_kind": kind(flags),

@@ -19,6 +19,7 @@ import keras
 from ganbench import (
     atomic,
     devices,
+    kernels,
     layout,
     machine,
     reference,
@@ -129,6 +130,8 @@ def run(
             {
                 "device": machine.device(),
                 "precision": precision,
+                "cpu_kernels": kernels.cpu_kernels(),
+                "xla": config.schedule.xla,
                 "deterministic": compute.deterministic or not devices.gpus(),
             }
         )
@@ -181,6 +184,10 @@ def run(
             "evaluate_seconds": round(result.evaluate_seconds, 3),
             "precision": precision,
             "device": machine.device(),
+            # what the step ran on: XLA's compiled cluster, or TensorFlow's ops on oneDNN's
+            # or Eigen's kernels (each gives its own round-off)
+            "xla": config.schedule.xla,
+            "cpu_kernels": kernels.cpu_kernels(),
             # over every resume of the run: its wall time, and where each stretch ran
             "total_seconds": round(result.total_seconds, 3),
             "segments": result.segments,
