@@ -32,7 +32,7 @@ def test_cells_run_once_and_a_run_made_elsewhere_is_merged_at_its_label_count(tm
     workdir, results = tmp_path / "runs", tmp_path / "results"
     argv = ["run", "--params", str(params_path), "--profile", str(profile), "--gans", "sgan"]
     argv += ["--include", f"sgan_fm:20={elsewhere}", "--workdir", str(workdir)]
-    argv += ["--results", str(results), "--prepared", str(prepared)]
+    argv += ["--results", str(results), "--prepared", str(prepared), "--jobs", "2"]
     paper.main(argv)
     cell = workdir / "cells" / "20-0.json"
     finished_at = cell.stat().st_mtime_ns
@@ -47,3 +47,40 @@ def test_cells_run_once_and_a_run_made_elsewhere_is_merged_at_its_label_count(tm
     assert summary["provenance"]["cells"] == 2 and summary["provenance"]["machine"]["cores"]
     assert [row["step"] for row in json.loads(cell.read_text())["curves"]["sgan"]] == [0, 2, 4]
     assert (results / "study.png").stat().st_size > 0
+    assert summary["complete"] and summary["cells_finished"] == summary["cells_expected"] == 2
+    # every finished cell is exported beside the summary, as committed results are
+    assert sorted(p.name for p in (results / "cells").iterdir()) == ["20-0.json", "20-1.json"]
+
+
+def test_a_new_machine_starts_from_the_committed_cells_and_other_params_disown_them(tmp_path):
+    raw = tiny_raw()
+    raw["data"]["source_dir"] = None
+    prepared = tmp_path / "prepared"
+    write_prepared(prepared, DataParams("mnist", (20,), (0, 1)), tiny_dataset())
+    params_path = tmp_path / "params.yaml"
+    params_path.write_text(yaml.safe_dump(raw))
+    profile = tmp_path / "short.yaml"
+    profile.write_text(yaml.safe_dump({"study": {"iterations": {"sgan": {"20": 2}}}}))
+    results = tmp_path / "results"
+    argv = ["run", "--params", str(params_path), "--profile", str(profile), "--gans", "sgan"]
+    argv += ["--results", str(results), "--prepared", str(prepared)]
+    paper.main([*argv, "--workdir", str(tmp_path / "first")])
+    committed = (results / "cells" / "20-0.json").read_text()
+
+    # another machine: an empty workdir, the committed results; no cell is trained again
+    paper.main([*argv, "--workdir", str(tmp_path / "second")])
+    assert (tmp_path / "second" / "cells" / "20-0.json").read_text() == committed
+    assert not (tmp_path / "second" / "cells.log").exists()  # no cell process started
+
+    # a change to another family's section leaves the study's params, and its cells, alone
+    raw["gan1d"]["target_mean"] = 3.0
+    params_path.write_text(yaml.safe_dump(raw))
+    paper.main([*argv, "--workdir", str(tmp_path / "third")])
+    assert not (tmp_path / "third" / "cells.log").exists()
+
+    # other study params: the committed cells are not taken, every cell runs again
+    profile.write_text(yaml.safe_dump({"study": {"iterations": {"sgan": {"20": 3}}}}))
+    paper.main([*argv, "--workdir", str(tmp_path / "fourth")])
+    assert (tmp_path / "fourth" / "cells.log").exists()
+    rerun = json.loads((results / "cells" / "20-0.json").read_text())
+    assert rerun["iterations"] == {"sgan": 3}

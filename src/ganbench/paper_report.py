@@ -145,3 +145,15 @@ def section(results: Path, figures: Path, markdown_table) -> str | None:
         if links:
             parts.append(" ".join(f"![{n}](figures/{n})" for n in links))
     return "\n\n".join(parts)
+
+
+def study(results: Path, figures: Path) -> tuple[dict[str, Any], str] | None:
+    """The paper-profile label study (results/study-paper/, summarised as
+    metrics/study.json is, with its provenance), its figure copied; None before it runs."""
+    folder = results / "study-paper"
+    path = folder / "summary.json"
+    if not path.is_file():
+        return None
+    name = "study-paper.png"
+    shutil.copyfile(folder / "study.png", figures / name)
+    return json.loads(path.read_text()), name

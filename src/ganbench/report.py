@@ -167,6 +167,35 @@ def study_section(study: dict[str, Any]) -> str:
     )
 
 
+def study_provenance(study: dict[str, Any]) -> str:
+    """Seeds, cells and machine of a study summary, as one sentence."""
+    where = study.get("machine") or study.get("provenance", {}).get("machine")
+    machine_text = (
+        f" on {where['cpu_model']}, {where['cores']} cores ({where['cpu_kind']})" if where else ""
+    )
+    done = ""
+    if "cells_expected" in study:
+        state = "all" if study.get("complete") else "**not finished**:"
+        done = f" {state} {study['cells_finished']} of {study['cells_expected']} cells"
+    return f"Seeds {study['seeds']}{done}{machine_text}."
+
+
+def published_text(points: list[dict[str, Any]] | None) -> str:
+    """The published accuracies drawn as hollow markers in the study figures, cited."""
+    if not points:
+        return ""
+    listed = "; ".join(
+        f"{p['method']} at {p['labels']} labels {number(p['accuracy'])} ({p['note']}, "
+        f"{p['source']})"
+        for p in points
+    )
+    return (
+        f"Hollow markers in the study figures: published results, checked against their "
+        f"source: {listed}. Their setting differs from this study's (e.g. their own "
+        "network and schedule); they show the scale the method reaches, not a replication."
+    )
+
+
 def with_n(summary: dict[str, Any] | None, shown) -> str:
     return "—" if summary is None else f"{shown(summary)} (n {summary['n']})"
 
@@ -237,7 +266,10 @@ def run(params_path: str = "params.yaml", paths: ReportPaths | None = None) -> P
         figures.mkdir()
         made = write_figures(figures, paths, gans, with_study=study is not None)
         paper = paper_report.section(paths.results, figures, markdown_table)
-        text = render(config_all, params_path, trained, evaluated, reference, study, made, paper)
+        paper_study = paper_report.study(paths.results, figures)
+        text = render(
+            config_all, params_path, trained, evaluated, reference, study, made, paper, paper_study
+        )
         (staging / "benchmark.md").write_text(text)
     return out
 
@@ -255,8 +287,11 @@ def render(
     study: dict[str, Any] | None,
     figures: dict[str, list[str]],
     paper: str | None = None,
+    paper_study: tuple[dict[str, Any], str] | None = None,
 ) -> str:
-    """The report; `paper`, the paper-profile sections, follows the summary of what ran."""
+    """The report; `paper`, the paper-profile sections, follows the summary of what ran;
+    `paper_study` (its summary and figure), the paper-profile label study, goes first in
+    the study's section."""
     dataset = config_all.data.dataset
     evaluate = config_all.section("evaluate")
     image_gans = {g: m for g, m in evaluated.items() if registry.family(g).images}
@@ -316,14 +351,30 @@ def render(
                 distribution_section(m),
                 figure_links(figures.get(gan, [])),
             ]
+    if study is not None or paper_study is not None:
+        sections.append("## Accuracy versus number of labels")
+    if paper_study is not None:
+        summary, figure = paper_study
+        sections += [
+            "### Paper profile (`results/study-paper/`)",
+            study_provenance(summary)
+            + " Regenerate with `python -m ganbench.study.paper run` (README, *The label "
+            "study*).",
+            study_section(summary),
+            figure_links([figure]),
+        ]
     if study is not None:
         sections += [
-            "## Accuracy versus number of labels",
+            *(["### Default profile (`metrics/study.json`, `dvc repro`)"] if paper_study else []),
+            study_provenance(study),
             study_section(study),
             figure_links(figures["study"]),
             f"MLflow: the study's parent run is `{study['mlflow_run_id']}`; each cell is a "
             "nested run under it.",
         ]
+    cited = published_text((paper_study[0] if paper_study else study or {}).get("published"))
+    if cited:
+        sections.append(cited)
     sections += [
         "## Parameters",
         "```yaml\n" + Path(params_path).read_text().rstrip() + "\n```",

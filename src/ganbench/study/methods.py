@@ -32,3 +32,26 @@ def method_labels(names: Sequence[str]) -> dict[str, str]:
 
 def cell_path(cells_dir: Path, count: int, seed: int) -> Path:
     return cells_dir / f"{count}-{seed}.json"
+
+
+def published_points(names: Sequence[str]) -> list[dict]:
+    """The accuracies the compared families' sources report (registry records), as the
+    study figure draws them and the summary cites them: one legend entry per source."""
+    points, named = [], set()
+    for method in names:
+        if method not in registry.FAMILIES:
+            continue
+        for p in registry.family(method).published:
+            legend = f"{method_labels([method])[method]}: {p.source}"
+            points.append(
+                {
+                    "method": method,
+                    "labels": p.labels,
+                    "accuracy": p.accuracy,
+                    "source": p.source,
+                    "note": p.note,
+                    "legend": None if legend in named else legend,
+                }
+            )
+            named.add(legend)
+    return points

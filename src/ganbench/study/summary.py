@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ganbench import atomic, layout, params, plots, schema, stage_outputs, tracking
+from ganbench import atomic, layout, machine, params, plots, schema, stage_outputs, tracking
 from ganbench.study import aggregate, methods
 
 
@@ -26,16 +26,21 @@ def run(
     params_path: str = "params.yaml",
     paths: SummaryPaths | None = None,
     extra: Mapping[str, Mapping[tuple[int, int], float]] | None = None,
+    partial: bool = False,
 ) -> dict[str, Any]:
     """Aggregate the cells; `extra` adds a method's accuracies run elsewhere, by (label
-    count, seed) on the study's own subsets (the paper-profile SGAN-FM runs)."""
+    count, seed) on the study's own subsets (the paper-profile SGAN-FM runs). `partial`:
+    the cells finished so far (a long study under way), instead of failing on a missing
+    one."""
     paths = paths or SummaryPaths()
     config_all = params.load(params_path)
     study = config_all.study(params_path)
+    grid = [(n, s) for n in study.label_counts for s in study.seeds]
+    if partial:
+        grid = [(n, s) for n, s in grid if methods.cell_path(paths.cells, n, s).is_file()]
     results = [
         stage_outputs.read_json(methods.cell_path(paths.cells, n, s), f"study@{n}-{s}")
-        for n in study.label_counts
-        for s in study.seeds
+        for n, s in grid
     ]
     for method, values in (extra or {}).items():
         for result in results:
@@ -60,6 +65,8 @@ def run(
         "ceiling_all_labels": ceiling["test_accuracy"],
         "by_label_count": table,
         "cells": {f"{r['labels']}-{r['seed']}": r["accuracy"] for r in results},
+        "published": methods.published_points(compared),
+        "machine": machine.describe(),
     }
     tracking.connect()
     with tracking.run("study", "label study", "study_summary") as tracked:
@@ -69,6 +76,7 @@ def run(
                 f"{method}_mean_{count}": entry["methods"][method]["mean"]
                 for count, entry in table.items()
                 for method in compared
+                if method in entry["methods"]  # a method run at some counts only
             }
         )
         # before any output is written: a failure here must not leave a new table behind
@@ -83,7 +91,12 @@ def run(
             study.confidence,
             paths.figure,
             f"{config_all.data.dataset}: test accuracy vs labels ({study.sampling} subsets, "
-            f"{len(study.seeds)} seeds)",
+            + (
+                f"{len(study.seeds)} seeds)"
+                if len(grid) == len(study.seeds) * len(study.label_counts)
+                else f"{len(grid)} cells so far)"
+            ),
+            published=summary["published"],
         )
         for path in (paths.metrics, paths.table_csv, paths.figure):
             tracked.log_artifact(path, "study")
