@@ -14,7 +14,7 @@ PAPER_PROFILE ?= profiles/paper.yaml
 export PATH := $(abspath $(VENV))/bin:$(PATH)
 
 .PHONY: repro test test-quick test-slow benchmark mlflow-ui clean-venv paper paper-sgan-fm \
-	paper-seeds paper-lane-wgan paper-lane-rest
+	paper-seeds paper-lane-study paper-lane-seeds
 
 $(STAMP): $(LOCK) pyproject.toml
 	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
@@ -70,12 +70,14 @@ paper-sgan-fm: $(STAMP)
 	$(VENV)/bin/python -m ganbench.repeats run sgan_fm --profile $(PAPER_PROFILE) \
 		--seeds 0 1 2 --jobs 3 --workdir $(PAPER_RUNS)
 
-# The seed families on their seeds' full schedules (profiles/paper.yaml), in two lanes of one
-# thread each, niced: WGAN's 40,000 generator steps alone in one; the 1-D GAN (minutes) and
-# SGAN at 100 labels over seeds 0-4, then ACGAN and DCGAN, then the paper-profile label
-# study, in the other. Each family is evaluated as evaluate@<gan> does when its seeds finish, into
-# results/<gan>-paper/. Resumable: run it again and every seed (and study cell) continues
-# from its last checkpoint (every ~10 min); a finished one is kept. Stop it with Ctrl-C or
+# The seed families on their seeds' full schedules (profiles/paper.yaml) and the paper-profile
+# label study, in two lanes of one thread each, niced. One lane: the 1-D GAN (minutes) and SGAN
+# at 100 labels over seeds 0-4, then ACGAN and DCGAN; the other: the label study (30 cells,
+# each committed as it finishes), then WGAN's 40,000 generator steps. Each family is evaluated
+# as evaluate@<gan> does when its seeds finish, into results/<gan>-paper/. Resumable: run it
+# again and every seed (and study cell) continues from its last checkpoint (every ~10 min); a
+# finished one is kept, and on a new machine a seed or cell already committed under results/
+# with the same params is taken from there instead of trained again. Stop it with Ctrl-C or
 # `kill -TERM -- -<pgid>`: every running seed checkpoints first.
 PAPER_SEEDS ?= runs/paper
 ONE_THREAD = TF_NUM_INTRAOP_THREADS=1 nice -n 10 $(VENV)/bin/python -m
@@ -83,13 +85,9 @@ LANE = $(ONE_THREAD) ganbench.repeats run
 PAPER = --profile $(PAPER_PROFILE) --evaluate
 paper-seeds: $(STAMP)
 	$(DVC) repro prepare reference
-	$(MAKE) -j2 paper-lane-wgan paper-lane-rest
+	$(MAKE) -j2 paper-lane-study paper-lane-seeds
 
-paper-lane-wgan:
-	-$(LANE) wgan $(PAPER) --seeds 0 --metric fid --workdir $(PAPER_SEEDS)/wgan \
-		--results results/wgan-paper
-
-paper-lane-rest:
+paper-lane-seeds:
 	-$(LANE) gan1d $(PAPER) --seeds 0 1 2 3 4 --metric w1 --workdir $(PAPER_SEEDS)/gan1d \
 		--results results/gan1d-paper
 	-$(LANE) sgan $(PAPER) --seeds 0 1 2 3 4 --workdir $(PAPER_SEEDS)/sgan \
@@ -98,7 +96,11 @@ paper-lane-rest:
 		--results results/acgan-paper
 	-$(LANE) dcgan $(PAPER) --seeds 0 --metric fid --workdir $(PAPER_SEEDS)/dcgan \
 		--results results/dcgan-paper
+
+paper-lane-study:
 	-$(ONE_THREAD) ganbench.study.paper run \
 		--profile $(PAPER_PROFILE) --gans sgan \
 		--include sgan_fm:100=results/sgan_fm-paper/summary.json \
 		--workdir $(PAPER_SEEDS)/study --results results/study-paper
+	-$(LANE) wgan $(PAPER) --seeds 0 --metric fid --workdir $(PAPER_SEEDS)/wgan \
+		--results results/wgan-paper

@@ -257,6 +257,24 @@ def test_evaluated_seeds_are_summarised_with_every_figure_and_exported(project, 
     curve = (results / "seed-0-progress.csv").read_text().splitlines()
     assert [line.split(",")[0] for line in curve[1:]] == ["0", "1", "2"]
 
+    # Another machine, an empty workdir, the committed results: the finished seeds are not
+    # trained again, and the export keeps their provenance, curves and grids.
+    again = repeats.run(
+        "sgan_fm",
+        [0, 1],
+        **{**project, "workdir": tmp_path / "elsewhere"},
+        metric="fid",
+        evaluate=True,
+        reference=reference_path,
+        results=results,
+    )
+    assert again["per_seed"] == summary["per_seed"]
+    assert not (tmp_path / "elsewhere" / "seed-0" / repeats.LOG_NAME).exists()  # no training
+    rewritten = json.loads((results / "summary.json").read_text())
+    assert rewritten["provenance"]["seeds"]["0"] == seed0
+    assert (results / "seed-0-progress.csv").read_text().splitlines() == curve
+    assert (results / "seed-1-samples.png").is_file()
+
 
 def test_an_unfinished_seed_is_scored_from_its_last_checkpoint_and_exported(project, tmp_path):
     import dataclasses

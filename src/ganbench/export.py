@@ -24,6 +24,11 @@ def training_commit(run_id: str) -> str | None:
 
 
 def seed_provenance(gan: str, folder: Path) -> dict[str, Any]:
+    """Where a seed came from; for a seed restored from committed results
+    (repeats.restore_committed_seeds), the record committed with it."""
+    restored = folder / "provenance.json"
+    if restored.is_file():
+        return json.loads(restored.read_text())
     train = json.loads((folder / "metrics" / "train" / f"{gan}.json").read_text())
     evaluation_file = folder / "metrics" / f"{gan}.json"
     evaluation = json.loads(evaluation_file.read_text()) if evaluation_file.is_file() else {}

@@ -19,8 +19,10 @@ to stand on its own (summary, per-seed metrics, curves, final grids, provenance)
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -157,6 +159,46 @@ def write_seed_params(plan: Plan, texts: dict[int, str]) -> None:
                 metrics_path(plan, seed).unlink(missing_ok=True)
                 evaluation_path(plan, seed).unlink(missing_ok=True)
         atomic.write_bytes(path, text.encode())
+
+
+def restore_committed_seeds(plan: Plan, texts: dict[int, str], results: Path) -> list[int]:
+    """Seeds that `results` (an exported result, as committed) holds finished under the very
+    params each seed has now, put back into their folders as if trained here: a new machine
+    does not train them again. Their provenance (commit, machine, wall time) travels along.
+    Returns the seeds restored."""
+    summary_path = results / "summary.json"
+    if not summary_path.is_file():
+        return []
+    summary = json.loads(summary_path.read_text())
+    committed = summary.get("provenance", {}).get("seeds", {})
+    restored = []
+    for seed in plan.seeds:
+        record, stored = committed.get(str(seed)), results / f"seed-{seed}.json"
+        if finished(plan, seed) or record is None or not stored.is_file():
+            continue
+        same_params = (
+            record.get("params_sha256") == hashlib.sha256(texts[seed].encode()).hexdigest()
+        )
+        per_seed = json.loads(stored.read_text())
+        done = per_seed["train"].get("steps") == summary.get("schedule_steps")
+        if not (same_params and done) or (plan.evaluate and "evaluation" not in per_seed):
+            continue
+        folder = seed_dir(plan, seed)
+        atomic.write_json(folder / "provenance.json", record)
+        if plan.evaluate:
+            atomic.write_json(evaluation_path(plan, seed), per_seed["evaluation"])
+        curve = results / f"seed-{seed}-progress.csv"
+        if curve.is_file():
+            (folder / "plots" / "progress").mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(curve, folder / "plots" / "progress" / f"{plan.gan}.csv")
+        grid = results / f"seed-{seed}-samples.png"
+        if grid.is_file():
+            samples = folder / "models" / plan.gan / "samples"
+            samples.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(grid, samples / f"step-{per_seed['train']['steps']:06d}.png")
+        atomic.write_json(metrics_path(plan, seed), per_seed["train"])  # last: it marks done
+        restored.append(seed)
+    return restored
 
 
 def last_line(path: Path) -> str:
@@ -378,6 +420,10 @@ def run(
     # Made (and migrated) once here: seeds starting at once on a new SQLite store race.
     tracking.connect()
     write_seed_params(plan, texts)
+    if results is not None:
+        restored = restore_committed_seeds(plan, texts, results)
+        if restored:
+            print(f"repeats: seeds {restored} finished as committed in {results}; not trained")
     train_seeds(plan, min(jobs, len(plan.seeds)))
     summary = summarise(plan, profile_path)
     if results is not None:

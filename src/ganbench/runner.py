@@ -67,10 +67,12 @@ def train_model(
     on_evaluate: training.EvaluateFn | None = None,
     stop_after: int | None = None,
     progress: bool = True,
-    precision: str = "float32",
+    compute: params.ComputeParams | None = None,
 ) -> training.TrainResult:
-    """Resume from `checkpoint` (if it belongs to this config) and train to the schedule."""
-    fingerprint = training.fingerprint(config, precision)
+    """Resume from `checkpoint` (if it belongs to this config and the compute section's
+    precision, as create_model built it) and train to the schedule."""
+    compute = compute or params.ComputeParams()
+    fingerprint = training.fingerprint(config, compute.precision)
     checkpointer = training.Checkpointer(checkpoint, model, fingerprint)
     return training.train(model, checkpointer, on_log, on_sample, stop_after, progress, on_evaluate)
 

@@ -115,6 +115,15 @@ def run(
         yardstick = scoring.Yardstick.build(load_reference(paths.reference), dataset, settings)
     precision = compute.precision
     model = runner.create_model(family, config, dataset, paths.prepared, compute)
+    # What the step ran on, in the run's tags and its metrics: the device, the precision,
+    # XLA's compiled cluster or TensorFlow's ops on oneDNN's or Eigen's kernels (each gives
+    # its own round-off).
+    ran_on = {
+        "device": machine.device(),
+        "precision": precision,
+        "xla": config.schedule.xla,
+        "cpu_kernels": kernels.cpu_kernels(),
+    }
     if evaluating:
         evaluator = ProgressEvaluator(family, config, model, dataset, yardstick, settings)
     work_dir = paths.checkpoints / gan
@@ -126,15 +135,7 @@ def run(
         tracked.log_params(
             {"data.dataset": stage.config.data.dataset, "compute.precision": precision}
         )
-        tracked.set_tags(
-            {
-                "device": machine.device(),
-                "precision": precision,
-                "cpu_kernels": kernels.cpu_kernels(),
-                "xla": config.schedule.xla,
-                "deterministic": compute.deterministic or not devices.gpus(),
-            }
-        )
+        tracked.set_tags({**ran_on, "deterministic": compute.deterministic or not devices.gpus()})
         if family.images:
             name = stage.config.data.dataset
             source = splits.dataset_path(paths.prepared, name)
@@ -162,7 +163,7 @@ def run(
             on_evaluate if evaluating else None,
             stop_after,
             progress,
-            precision,
+            compute,
         )
         if result.steps < config.schedule.iterations:
             return {"steps": result.steps, "stopped_early": True}
@@ -182,12 +183,7 @@ def run(
             "wall_seconds": round(result.wall_seconds, 3),
             "steps_per_second": round(result.steps_per_second, 4),
             "evaluate_seconds": round(result.evaluate_seconds, 3),
-            "precision": precision,
-            "device": machine.device(),
-            # what the step ran on: XLA's compiled cluster, or TensorFlow's ops on oneDNN's
-            # or Eigen's kernels (each gives its own round-off)
-            "xla": config.schedule.xla,
-            "cpu_kernels": kernels.cpu_kernels(),
+            **ran_on,
             # over every resume of the run: its wall time, and where each stretch ran
             "total_seconds": round(result.total_seconds, 3),
             "segments": result.segments,

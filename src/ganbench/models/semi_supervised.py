@@ -33,9 +33,15 @@ def split_labelled(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(labelled images, their labels, unlabelled images), scaled: the configured subset of
     the training set, and every other training image as the unlabelled pool."""
-    chosen = labels.load_subset(
-        prepared_dir / "labels", labelled.count, labelled.seed, labelled.sampling
-    )
+    chosen = labelled_indices(labelled, prepared_dir)
     x_train = scale_images(dataset.x_train, pixel_range)
     unlabelled = np.setdiff1d(np.arange(len(x_train)), chosen)
     return x_train[chosen], dataset.y_train[chosen], x_train[unlabelled]
+
+
+def labelled_indices(labelled: LabelledParams, prepared_dir: Path) -> np.ndarray:
+    """Which training images keep their label under these params (the prepare stage's
+    subsets): the one reading of a subset, for the families and the study's baselines."""
+    return labels.load_subset(
+        prepared_dir / "labels", labelled.count, labelled.seed, labelled.sampling
+    )

@@ -18,8 +18,9 @@ from typing import Any
 import numpy as np
 
 from ganbench import atomic, layout, params, runner, schema, tracking
-from ganbench.data import labels, splits
+from ganbench.data import splits
 from ganbench.models import registry
+from ganbench.models.semi_supervised import labelled_indices
 from ganbench.params import StudyParams
 from ganbench.progress import ProgressEvaluator
 from ganbench.study import classical
@@ -58,7 +59,8 @@ def run_cell(
         for gan in study.iterations
     }
     dataset = stage.dataset
-    chosen = labels.load_subset(paths.prepared / "labels", count, seed, study.sampling)
+    # the subset every method of the cell sees, as the GANs' configs name it
+    chosen = labelled_indices(next(iter(configs.values())).labelled, paths.prepared)
     name = f"{count}-{seed}"
     tags = {"labels": count, "seed": seed, "sampling": study.sampling}
     checkpoints = [paths.checkpoints / f"{name}-{gan}.npz" for gan in configs]
@@ -70,7 +72,6 @@ def run_cell(
         for (gan, config), checkpoint in zip(configs.items(), checkpoints, strict=True):
             tracked.log_params(schema.flatten(config, f"{gan}."))
             family = registry.family(gan)
-            precision = stage.config.compute.precision
             model = runner.create_model(
                 family, config, dataset, paths.prepared, stage.config.compute
             )
@@ -89,7 +90,7 @@ def run_cell(
                 ),
                 on_evaluate=curve,
                 progress=False,
-                precision=precision,
+                compute=stage.config.compute,
             )
             curves[gan] = result.evaluations
             figures = model.after_training(dataset, reporter)
