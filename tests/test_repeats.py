@@ -222,15 +222,18 @@ def test_evaluated_seeds_are_summarised_with_every_figure_and_exported(project, 
     project["params_path"].write_text(yaml.safe_dump(raw))
     results = tmp_path / "results" / "sgan_fm-short"
 
-    summary = repeats.run(
-        "sgan_fm",
-        [0, 1],
-        **project,
-        metric="fid",
-        evaluate=True,
-        reference=reference_path,
-        results=results,
-    )
+    def evaluated_run(workdir: Path) -> dict:
+        return repeats.run(
+            "sgan_fm",
+            [0, 1],
+            **{**project, "workdir": workdir},
+            metric="fid",
+            evaluate=True,
+            reference=reference_path,
+            results=results,
+        )
+
+    summary = evaluated_run(project["workdir"])
     assert summary["steps"] == {"0": 2, "1": 2} and summary["schedule_steps"] == 2
     for seed in ("0", "1"):
         evaluation = json.loads(
@@ -259,15 +262,7 @@ def test_evaluated_seeds_are_summarised_with_every_figure_and_exported(project, 
 
     # Another machine, an empty workdir, the committed results: the finished seeds are not
     # trained again, and the export keeps their provenance, curves and grids.
-    again = repeats.run(
-        "sgan_fm",
-        [0, 1],
-        **{**project, "workdir": tmp_path / "elsewhere"},
-        metric="fid",
-        evaluate=True,
-        reference=reference_path,
-        results=results,
-    )
+    again = evaluated_run(tmp_path / "elsewhere")
     assert again["per_seed"] == summary["per_seed"]
     assert not (tmp_path / "elsewhere" / "seed-0" / repeats.LOG_NAME).exists()  # no training
     rewritten = json.loads((results / "summary.json").read_text())
