@@ -36,7 +36,9 @@ PLUMBING = {
     "ganbench.tracking",
     "ganbench.study.methods",
 }
-RENDERING_STAGES = {"report"}  # a report's content is its rendering: plots count there
+# a report's content, and the study summary's figure, are their rendering: plots count there
+# (both run in seconds, so a figure change costs no long re-run)
+RENDERING_STAGES = {"report", "study_summary"}
 
 
 def module_file(name: str) -> Path | None:

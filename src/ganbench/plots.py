@@ -93,6 +93,8 @@ def study_figure(
         )
     if ceiling is not None:
         top.axhline(ceiling, color="gray", linestyle="--", label="supervised, all labels")
+        # room above the ceiling, or the line hides under the axes' top edge
+        top.set_ylim(top=max(top.get_ylim()[1], ceiling + 0.015))
     top.set_ylabel("test accuracy")
     top.set_title(f"{title}\n(bands: {confidence:.0%} confidence interval over seeds)", fontsize=10)
     top.grid(True, alpha=0.3)
