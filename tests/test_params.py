@@ -5,6 +5,8 @@ import yaml
 
 from ganbench import params
 
+REPO = Path(__file__).resolve().parents[1]
+
 VALID = {
     "data": {
         "dataset": "mnist",
@@ -91,6 +93,16 @@ def test_invalid_yaml_is_reported(tmp_path):
 
 def test_repository_params_file_is_valid():
     params.load(Path(__file__).resolve().parents[1] / "params.yaml")
+
+
+@pytest.mark.parametrize("profile", sorted((REPO / "profiles").glob("*.yaml")), ids=lambda p: p.name)
+def test_every_profile_applied_to_the_repository_params_is_valid(profile):
+    """A profile is a partial params.yaml merged in at run time; a key it adds (a label
+    count's iterations, say) must agree with the rest, or its long run dies at the start."""
+    from ganbench import profiles
+
+    merged = profiles.apply(params.read_mapping(REPO / "params.yaml"), params.read_mapping(profile))
+    params.parse(merged, source=str(profile)).study(str(profile))
 
 
 HEAVY = ("tensorflow", "keras", "sklearn", "matplotlib", "mlflow")
