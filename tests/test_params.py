@@ -95,7 +95,9 @@ def test_repository_params_file_is_valid():
     params.load(Path(__file__).resolve().parents[1] / "params.yaml")
 
 
-@pytest.mark.parametrize("profile", sorted((REPO / "profiles").glob("*.yaml")), ids=lambda p: p.name)
+@pytest.mark.parametrize(
+    "profile", sorted((REPO / "profiles").glob("*.yaml")), ids=lambda p: p.name
+)
 def test_every_profile_applied_to_the_repository_params_is_valid(profile):
     """A profile is a partial params.yaml merged in at run time; a key it adds (a label
     count's iterations, say) must agree with the rest, or its long run dies at the start."""
