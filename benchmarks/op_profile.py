@@ -7,8 +7,9 @@ Profiles a few steps of the compiled step, built and configured as the train sta
 it (the family's params, the pipeline's deterministic runtime), with TensorFlow's profiler,
 and sums the op events of its trace: the table a speed change has to explain. Op types are
 what the executor ran (after Grappler's rewrites, e.g. oneDNN's `_MklConv2D` or a fused
-`_FusedConv2D`); under XLA the compiled cluster shows as one op, so profile XLA steps to
-time them, not to split them. The machine is printed first.
+`_FusedConv2D`). A step compiled whole by XLA runs outside TensorFlow's executor and leaves
+no op events to split: that is refused in one line; time XLA steps with throughput.py. The
+machine is printed first.
 """
 
 from __future__ import annotations
@@ -105,6 +106,11 @@ def main() -> None:
     args = parser.parse_args()
     result = profile(args.gan, args.xla, args.steps)
     total = result["ms_per_step"]
+    if not total:
+        sys.exit(
+            f"op_profile: no op events in the trace of {args.gan} (xla {result['xla']}): an "
+            "XLA-compiled step is not split by op; time it with benchmarks/throughput.py"
+        )
     print(f"machine: {machine.one_line(result['machine'])}")
     print(f"{args.gan}, xla {result['xla']}: {total:.1f} ms of ops per step")
     for name, ms in list(result["by_type_ms"].items())[: args.top]:

@@ -176,9 +176,7 @@ def restore_committed_seeds(plan: Plan, texts: dict[int, str], results: Path) ->
         record, stored = committed.get(str(seed)), results / f"seed-{seed}.json"
         if finished(plan, seed) or record is None or not stored.is_file():
             continue
-        same_params = (
-            record.get("params_sha256") == hashlib.sha256(texts[seed].encode()).hexdigest()
-        )
+        same_params = trained_under(record, texts[seed])
         per_seed = json.loads(stored.read_text())
         done = per_seed["train"].get("steps") == summary.get("schedule_steps")
         if not (same_params and done) or (plan.evaluate and "evaluation" not in per_seed):
@@ -212,12 +210,13 @@ def holds_exactly(results: Path, plan: Plan, texts: dict[int, str]) -> bool:
     return (
         summary.get("finished", True)
         and set(committed) == {str(seed) for seed in plan.seeds}
-        and all(
-            committed[str(seed)].get("params_sha256")
-            == hashlib.sha256(texts[seed].encode()).hexdigest()
-            for seed in plan.seeds
-        )
+        and all(trained_under(committed[str(seed)], texts[seed]) for seed in plan.seeds)
     )
+
+
+def trained_under(record: dict[str, Any], params_text: str) -> bool:
+    """Whether a seed's provenance record names these params (by their hash)."""
+    return record.get("params_sha256") == hashlib.sha256(params_text.encode()).hexdigest()
 
 
 def last_line(path: Path) -> str:
