@@ -14,7 +14,7 @@ PAPER_PROFILE ?= profiles/paper.yaml
 export PATH := $(abspath $(VENV))/bin:$(PATH)
 
 .PHONY: repro test test-quick test-slow benchmark mlflow-ui clean-venv paper paper-sgan-fm \
-	paper-seeds paper-lane-study paper-lane-seeds
+	paper-seeds paper-lane-study paper-lane-seeds paper-handover
 
 $(STAMP): $(LOCK) pyproject.toml
 	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
@@ -93,9 +93,9 @@ paper-lane-seeds:
 	-$(LANE) sgan $(PAPER) --seeds 0 1 2 3 4 --workdir $(PAPER_SEEDS)/sgan \
 		--results results/sgan-paper
 	-$(LANE) acgan $(PAPER) --seeds 0 --metric fid --workdir $(PAPER_SEEDS)/acgan \
-		--results results/acgan-paper
+		--results results/acgan-paper --handover handover/acgan-paper
 	-$(LANE) dcgan $(PAPER) --seeds 0 --metric fid --workdir $(PAPER_SEEDS)/dcgan \
-		--results results/dcgan-paper
+		--results results/dcgan-paper --handover handover/dcgan-paper
 
 paper-lane-study:
 	-$(ONE_THREAD) ganbench.study.paper run \
@@ -103,4 +103,14 @@ paper-lane-study:
 		--include sgan_fm:100=results/sgan_fm-paper/summary.json \
 		--workdir $(PAPER_SEEDS)/study --results results/study-paper
 	-$(LANE) wgan $(PAPER) --seeds 0 --metric fid --workdir $(PAPER_SEEDS)/wgan \
-		--results results/wgan-paper
+		--results results/wgan-paper --handover handover/wgan-paper
+
+# The long lanes' unfinished checkpoints, copied to handover/<gan>-paper/ to commit before a
+# session ends: a replaced machine (runs/ gone) then resumes them instead of starting over.
+paper-handover: $(STAMP)
+	for gan in acgan dcgan wgan; do \
+		if [ -d $(PAPER_SEEDS)/$$gan/seed-0 ]; then \
+			$(VENV)/bin/python -m ganbench.repeats handover $$gan --seeds 0 \
+				--workdir $(PAPER_SEEDS)/$$gan --to handover/$$gan-paper || exit 1; \
+		fi; \
+	done

@@ -34,8 +34,9 @@ from typing import Any
 
 import yaml
 
-from ganbench import atomic, export, params, profiles, tracking
+from ganbench import atomic, export, handover, layout, params, profiles, tracking
 from ganbench.cli import EXIT_USER_ERROR, run_stage
+from ganbench.errors import InputError
 from ganbench.models import registry
 from ganbench.study import aggregate
 
@@ -110,7 +111,11 @@ def seed_sections(tree: dict, gan: str) -> dict:
 
 
 def seed_dir(plan: Plan, seed: int) -> Path:
-    return plan.workdir / f"seed-{seed}"
+    return seed_folder(plan.workdir, seed)
+
+
+def seed_folder(workdir: Path, seed: int) -> Path:
+    return workdir / f"seed-{seed}"
 
 
 def metrics_path(plan: Plan, seed: int) -> Path:
@@ -120,6 +125,11 @@ def metrics_path(plan: Plan, seed: int) -> Path:
 
 def evaluation_path(plan: Plan, seed: int) -> Path:
     return seed_dir(plan, seed) / "metrics" / f"{plan.gan}.json"
+
+
+def checkpoint_path(folder: Path, gan: str) -> Path:
+    """Where the train stage keeps a seed folder's checkpoint."""
+    return folder / layout.path("checkpoints") / gan / "checkpoint.npz"
 
 
 def finished(plan: Plan, seed: int) -> bool:
@@ -217,6 +227,36 @@ def holds_exactly(results: Path, plan: Plan, texts: dict[int, str]) -> bool:
 def trained_under(record: dict[str, Any], params_text: str) -> bool:
     """Whether a seed's provenance record names these params (by their hash)."""
     return record.get("params_sha256") == hashlib.sha256(params_text.encode()).hexdigest()
+
+
+def restore_handover(plan: Plan, texts: dict[int, str], folder: Path, seeds: list[int]) -> None:
+    """Put each seed's handed-over checkpoint in place where it is further on than the one
+    here (a new machine, runs/ gone)."""
+    for seed in seeds:
+        checkpoint = checkpoint_path(seed_dir(plan, seed), plan.gan)
+        step = handover.restore(checkpoint, texts[seed], folder, seed)
+        if step:
+            print(f"repeats: seed {seed} resumes at step {step} from its handover in {folder}")
+
+
+def hand_over(gan: str, workdir: Path, seeds: Sequence[int], folder: Path) -> list[int]:
+    """Hand over every given seed's checkpoint from its folder under `workdir` (seeds with no
+    checkpoint, finished ones included, are skipped); returns the seeds handed over."""
+    saved = []
+    for seed in seeds:
+        folder_here = seed_folder(workdir, seed)
+        params_file = folder_here / "params.yaml"
+        if not params_file.is_file():
+            raise InputError(f"{params_file}: no such seed folder to hand over")
+        checkpoint = checkpoint_path(folder_here, gan)
+        manifest = handover.save(checkpoint, params_file.read_text(), folder, seed)
+        if manifest is not None:
+            saved.append(seed)
+            print(
+                f"repeats: seed {seed} handed over at step {manifest['step']} to {folder} "
+                f"({len(manifest['parts'])} parts, {manifest['bytes'] / 2**20:.1f} MiB)"
+            )
+    return saved
 
 
 def last_line(path: Path) -> str:
@@ -416,6 +456,7 @@ def run(
     evaluate: bool = False,
     reference: Path = Path("models/reference/classifier.keras"),
     results: Path | None = None,
+    handed_over: Path | None = None,
 ) -> dict[str, Any]:
     if not seeds or len(set(seeds)) != len(seeds) or min(seeds) < 0:
         raise params.ParamsError("--seeds", [f"must be distinct integers >= 0, got {seeds}"])
@@ -443,7 +484,13 @@ def run(
         if restored:
             print(f"repeats: seeds {restored} finished as committed in {results}; not trained")
     untrained = [seed for seed in plan.seeds if not finished(plan, seed)]
+    if handed_over is not None:
+        restore_handover(plan, texts, handed_over, untrained)
     train_seeds(plan, min(jobs, len(plan.seeds)))
+    if handed_over is not None:
+        for seed in plan.seeds:
+            if handover.discard(handed_over, seed):
+                print(f"repeats: seed {seed} finished; its handover in {handed_over} removed")
     if results is not None and not untrained and holds_exactly(results, plan, texts):
         # Re-exporting the same seeds would only restamp the export's machine and commit.
         print(f"repeats: {results} already holds these seeds finished; left as committed")
@@ -474,6 +521,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     repeat.add_argument(
         "--results", type=Path, help="copy summary, per-seed metrics, curves, grids here"
     )
+    repeat.add_argument(
+        "--handover",
+        type=Path,
+        help="resume each seed from the checkpoint handed over here if it is further on",
+    )
     reference_help = "the reference network scoring uses (default: the reference stage's)"
     repeat.add_argument(
         "--reference",
@@ -487,7 +539,17 @@ def main(argv: Sequence[str] | None = None) -> None:
     one.add_argument("--prepared", type=Path, default=Path("data/prepared"))
     one.add_argument("--reference", type=Path, default=Path("models/reference/classifier.keras"))
     one.add_argument("--evaluate", action="store_true")
+    give = commands.add_parser(
+        "handover", help="copy each seed's checkpoint to a folder to commit (a new machine resumes)"
+    )
+    give.add_argument("gan")
+    give.add_argument("--seeds", type=int, nargs="+", required=True)
+    give.add_argument("--workdir", type=Path, required=True)
+    give.add_argument("--to", type=Path, required=True, help="e.g. handover/<gan>-paper")
     args = parser.parse_args(argv)
+    if args.command == "handover":
+        run_stage("repeats", lambda: hand_over(args.gan, args.workdir, args.seeds, args.to))
+        return
     if args.command == "train-seed":
         run_stage(
             "train",
@@ -512,6 +574,7 @@ def main(argv: Sequence[str] | None = None) -> None:
                 args.evaluate,
                 args.reference,
                 args.results,
+                args.handover,
             )
         except RepeatError as err:
             print(f"repeats: error: {err}", file=sys.stderr)

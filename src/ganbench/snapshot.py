@@ -23,7 +23,7 @@ from ganbench import atomic, export, params
 from ganbench.cli import run_stage
 from ganbench.errors import InputError
 from ganbench.models import registry
-from ganbench.repeats import Plan, seed_sections, summarise
+from ganbench.repeats import Plan, checkpoint_path, seed_sections, summarise
 
 
 def seed_config(folder: Path, gan: str) -> params.Params:
@@ -39,7 +39,7 @@ def snapshot_seed(
     """Restore the seed's last checkpoint, score it, write `out` as a seed folder."""
     from ganbench import evaluate_stage, runner, training
 
-    checkpoint = folder / "checkpoints" / gan / "checkpoint.npz"
+    checkpoint = checkpoint_path(folder, gan)
     if not checkpoint.is_file():
         raise InputError(f"{checkpoint}: no checkpoint to score")
     config_all = seed_config(folder, gan)
@@ -75,7 +75,7 @@ def snapshot_seed(
         atomic.write_json(staging / "metrics" / "train" / f"{gan}.json", train)
         atomic.write_json(staging / "metrics" / f"{gan}.json", scored)
         atomic.write_csv(staging / "plots" / "progress" / f"{gan}.csv", log.evaluations, ("step",))
-        samples = folder / "checkpoints" / gan / "samples"
+        samples = checkpoint.parent / "samples"
         if samples.is_dir():
             shutil.copytree(samples, staging / "models" / gan / "samples")
     return {"steps": step, "schedule": config.schedule.iterations, **scored}
