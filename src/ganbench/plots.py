@@ -75,11 +75,16 @@ def study_figure(
         rows = [entries[c]["methods"][method] for c in at]
         colour = colours[method]
         top.plot(at, [r["mean"] for r in rows], marker="o", color=colour, label=labels[method])
+        # An accuracy lies in [0, 1]; a t interval from few seeds can reach past either end.
         if all(r["ci_low"] is not None for r in rows):
-            # An accuracy lies in [0, 1]; a t interval from few seeds can reach past either end.
             low = np.clip([r["ci_low"] for r in rows], 0.0, 1.0)
             high = np.clip([r["ci_high"] for r in rows], 0.0, 1.0)
             top.fill_between(at, low, high, color=colour, alpha=0.15)
+        else:  # an unfinished study: bars where a count has seeds enough for an interval
+            with_ci = [(c, r) for c, r in zip(at, rows, strict=True) if r["ci_low"] is not None]
+            for count, row in with_ci:
+                low, high = np.clip([row["ci_low"], row["ci_high"]], 0.0, 1.0)
+                top.vlines(count, low, high, color=colour, alpha=0.4, linewidth=4)
     for point in published or []:
         top.scatter(
             point["labels"],
@@ -107,14 +112,16 @@ def study_figure(
         rows = [entries[c][versus][method] for c in at]
         x = np.asarray(at, np.float64) * 10**offset  # side by side on the log axis
         means = np.array([r["mean_difference"] for r in rows])
-        errors = None
-        if all(r["ci_low"] is not None for r in rows):
-            low = means - np.array([r["ci_low"] for r in rows])
-            errors = [low, np.array([r["ci_high"] for r in rows]) - means]
-        bottom.errorbar(
-            x, means, yerr=errors, marker="o", capsize=3, color=colours[method],
-            label=labels[method],
-        )  # fmt: skip
+        bottom.plot(x, means, marker="o", color=colours[method], label=labels[method])
+        # intervals where a count has them (every count, once the study has its seeds)
+        has = np.array([r["ci_low"] is not None for r in rows], dtype=bool)
+        if has.any():
+            low = means[has] - np.array([r["ci_low"] for r in rows if r["ci_low"] is not None])
+            high = np.array([r["ci_high"] for r in rows if r["ci_low"] is not None]) - means[has]
+            bottom.errorbar(
+                x[has], means[has], yerr=[low, high], fmt="none", capsize=3,
+                color=colours[method],
+            )  # fmt: skip
     bottom.axhline(0.0, color="black", linewidth=1)
     bottom.set_ylabel(f"accuracy − {labels[reference_method]}")
     bottom.set_title(
