@@ -105,11 +105,16 @@ paper-lane-study:
 	-$(LANE) wgan $(PAPER) --seeds 0 --metric fid --workdir $(PAPER_SEEDS)/wgan \
 		--results results/wgan-paper --handover handover/wgan-paper
 
-# The long lanes' unfinished checkpoints, copied to handover/<gan>-paper/ to commit before a
-# session ends: a replaced machine (runs/ gone) then resumes them instead of starting over.
+# Before a session ends: each long lane's unfinished seed scored where it stands into
+# results/<gan>-paper/ (a snapshot: metrics, curve so far, latest grid) and its checkpoint
+# copied to handover/<gan>-paper/; commit both. A replaced machine (runs/ gone) then resumes
+# the seed instead of starting over.
 paper-handover: $(STAMP)
 	for gan in acgan dcgan wgan; do \
-		if [ -d $(PAPER_SEEDS)/$$gan/seed-0 ]; then \
+		if [ -f $(PAPER_SEEDS)/$$gan/seed-0/checkpoints/$$gan/checkpoint.npz ]; then \
+			$(VENV)/bin/python -m ganbench.snapshot $$gan --workdir $(PAPER_SEEDS)/$$gan \
+				--seeds 0 --metric fid --profile $(PAPER_PROFILE) \
+				--results results/$$gan-paper && \
 			$(VENV)/bin/python -m ganbench.repeats handover $$gan --seeds 0 \
 				--workdir $(PAPER_SEEDS)/$$gan --to handover/$$gan-paper || exit 1; \
 		fi; \
