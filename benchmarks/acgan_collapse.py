@@ -3,7 +3,9 @@ trained side by side two ways from the same seed, scored on the same fixed noise
 
 - ganbench's compiled step (`models/acgan`, what the train stage runs), and
 - the seed-style loop of `benchmarks/seed_loops.py` (train_on_batch / predict, as the
-  notebook drives Keras).
+  notebook drives Keras), and
+- (`--variants wide-embedding`, a diagnostic, not the seed) ganbench's step with the class
+  embedding drawn from U(-1, 1) instead of U(-0.05, 0.05).
 
     python benchmarks/acgan_collapse.py [--steps 600] [--every 100] [--json FILE]
 
@@ -57,6 +59,15 @@ def diversity(generator, noise: np.ndarray, classifier) -> dict[str, float]:
     }
 
 
+def widen_embedding(generator) -> None:
+    """The class embedding redrawn from U(-1, 1) instead of Keras' U(-0.05, 0.05): a test of
+    whether the collapse comes from the generator's near-zero input at the start."""
+    (embedding,) = [layer for layer in generator.layers if layer.name.startswith("embedding")]
+    (table,) = embedding.get_weights()
+    wide = np.random.default_rng(0).uniform(-1.0, 1.0, table.shape)
+    embedding.set_weights([wide.astype(table.dtype)])
+
+
 def run(variant: str, steps: int, every: int, seed: int) -> list[dict[str, float]]:
     config_all = params.load(REPO / "params.yaml")
     config = config_all.gans["acgan"]
@@ -66,9 +77,11 @@ def run(variant: str, steps: int, every: int, seed: int) -> list[dict[str, float
     )
     noise = np.random.default_rng(1234).normal(size=(NUM_CLASSES * PER_CLASS, config.z_dim))
     training.set_determinism(seed, xla=config.schedule.xla)
-    if variant == "ganbench":
+    if variant in ("ganbench", "wide-embedding"):
         model = acgan.create(config, dataset, REPO / "data/prepared")
         step, generator = training.compile_step(model), model.generator
+        if variant == "wide-embedding":
+            widen_embedding(generator)
     else:
         images = scale_images(dataset.x_train, config.pixel_range)
         step, nets = seed_loops.acgan_loop(config, images, dataset.y_train)
