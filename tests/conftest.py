@@ -17,6 +17,14 @@ import pytest
 
 import ganbench  # noqa: F401  (oneDNN's kernels asked for before any test loads TensorFlow)
 
+# isort: split
+import tensorflow as tf
+
+# training.configure_runtime's one inter-op thread, set before any test's first TensorFlow op:
+# it can be set only until the runtime starts, so otherwise a test that builds a model
+# without configuring first breaks every later test in its worker that configures.
+tf.config.threading.set_inter_op_parallelism_threads(1)
+
 
 @pytest.fixture(scope="session")
 def migrated_store(tmp_path_factory):
