@@ -8,6 +8,7 @@ import json
 import pytest
 import yaml
 
+from ganbench import machine
 from ganbench.data.prepare import write_prepared
 from ganbench.data.settings import DataParams
 from ganbench.study import paper
@@ -45,6 +46,9 @@ def test_cells_run_once_and_a_run_made_elsewhere_is_merged_at_its_label_count(tm
     assert entry["vs_supervised"]["sgan_fm"]["n"] == 2
     assert summary["iterations"] == {"sgan": {"20": 4}}
     assert summary["provenance"]["cells"] == 2 and summary["provenance"]["machine"]["cores"]
+    # each cell names the machine that trained it (paper studies span sessions and machines)
+    here = machine.one_line(json.loads(cell.read_text())["machine"])
+    assert summary["provenance"]["cell_machines"] == {here: 2}
     assert [row["step"] for row in json.loads(cell.read_text())["curves"]["sgan"]] == [0, 2, 4]
     assert (results / "study.png").stat().st_size > 0
     assert summary["complete"] and summary["cells_finished"] == summary["cells_expected"] == 2
@@ -84,3 +88,10 @@ def test_a_new_machine_starts_from_the_committed_cells_and_other_params_disown_t
     assert (tmp_path / "fourth" / "cells.log").exists()
     rerun = json.loads((results / "cells" / "20-0.json").read_text())
     assert rerun["iterations"] == {"sgan": 3}
+
+
+def test_cells_finished_before_stamping_are_counted_as_not_recorded():
+    stamped = {"machine": {"cpu_model": "CPU X", "cores": 2, "cpu_flags": ["avx2"],
+                           "cpu_kind": "avx2"}}  # fmt: skip
+    counts = paper.cell_machines([stamped, {}, stamped, {}, {}])
+    assert counts == {"CPU X, 2 cores, avx2 (avx2)": 2, "not recorded": 3}

@@ -178,9 +178,28 @@ def provenance(workdir: Path, tree_text: str, started: float) -> dict[str, Any]:
         "params_sha256": params_hash(tree_text),
         "machine": machine.describe(),
         "cells": len(cells),
+        "cell_machines": cell_machines(cells),
         "cell_training_seconds": round(sum(sum(c["wall_seconds"].values()) for c in cells), 1),
         "summary_seconds": round(time.perf_counter() - started, 1),
     }
+
+
+def stamp_machine(cell: Path) -> None:
+    """Record the machine beside a finished cell: a paper study's cells are trained over
+    several sessions, and sessions do not always get the same kind of machine."""
+    record = json.loads(cell.read_text())
+    record.setdefault("machine", machine.describe())
+    atomic.write_json(cell, record)
+
+
+def cell_machines(cells: list[dict[str, Any]]) -> dict[str, int]:
+    """How many cells each machine trained, by `machine.one_line`; cells finished before
+    cells were stamped count under 'not recorded'."""
+    counts: dict[str, int] = {}
+    for cell in cells:
+        name = machine.one_line(cell["machine"]) if "machine" in cell else "not recorded"
+        counts[name] = counts.get(name, 0) + 1
+    return counts
 
 
 def params_hash(tree_text: str) -> str:
@@ -261,6 +280,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         subprocess.run(command, check=True, env=dict(os.environ))
 
     def after_cell(name: str) -> None:
+        stamp_machine(args.workdir / "cells" / f"{name}.json")
         record = summarise(args, tree, params_path, text, started)
         print(f"study-paper: cell {name} done, {record['cells_finished']} of "
               f"{record['cells_expected']}", flush=True)  # fmt: skip
