@@ -72,8 +72,9 @@ paper-sgan-fm: $(STAMP)
 
 # The seed families on their seeds' full schedules (profiles/paper.yaml) and the paper-profile
 # label study, in two lanes of one thread each, niced. One lane: the 1-D GAN (minutes) and SGAN
-# at 100 labels over seeds 0-4, then ACGAN and DCGAN; the other: the label study (30 cells,
-# each committed as it finishes), then WGAN's 40,000 generator steps. Each family is evaluated
+# at 100 labels over seeds 0-4, then ACGAN and WGAN's 40,000 generator steps (the longest
+# job, so it starts first); the other: the label study (30 cells, each committed as it
+# finishes), then DCGAN. Each family is evaluated
 # as evaluate@<gan> does when its seeds finish, into results/<gan>-paper/. Resumable: run it
 # again and every seed (and study cell) continues from its last checkpoint (every ~10 min); a
 # finished one is kept, and on a new machine a seed or cell already committed under results/
@@ -94,16 +95,16 @@ paper-lane-seeds:
 		--results results/sgan-paper
 	-$(LANE) acgan $(PAPER) --seeds 0 --metric fid --workdir $(PAPER_SEEDS)/acgan \
 		--results results/acgan-paper --handover handover/acgan-paper
-	-$(LANE) dcgan $(PAPER) --seeds 0 --metric fid --workdir $(PAPER_SEEDS)/dcgan \
-		--results results/dcgan-paper --handover handover/dcgan-paper
+	-$(LANE) wgan $(PAPER) --seeds 0 --metric fid --workdir $(PAPER_SEEDS)/wgan \
+		--results results/wgan-paper --handover handover/wgan-paper
 
 paper-lane-study:
 	-$(ONE_THREAD) ganbench.study.paper run \
 		--profile $(PAPER_PROFILE) --gans sgan \
 		--include sgan_fm:100=results/sgan_fm-paper/summary.json \
 		--workdir $(PAPER_SEEDS)/study --results results/study-paper
-	-$(LANE) wgan $(PAPER) --seeds 0 --metric fid --workdir $(PAPER_SEEDS)/wgan \
-		--results results/wgan-paper --handover handover/wgan-paper
+	-$(LANE) dcgan $(PAPER) --seeds 0 --metric fid --workdir $(PAPER_SEEDS)/dcgan \
+		--results results/dcgan-paper --handover handover/dcgan-paper
 
 # Before a session ends: each long lane's unfinished seed scored where it stands into
 # results/<gan>-paper/ (a snapshot: metrics, curve so far, latest grid) and its checkpoint
