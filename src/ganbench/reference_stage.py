@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import shutil
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,6 +43,17 @@ def train_here(p: params.ReferenceParams, dataset: splits.Dataset):
     return reference.train(p, reference.unit_images(dataset.x_train), dataset.y_train)
 
 
+def publish(model: keras.Model, pinned_file: Path | None, directory: Path) -> None:
+    """Write the network into `directory`. The pinned one is copied byte for byte: a Keras
+    save stamps the date into the file, so re-saving it would give `models/reference` a new
+    DVC hash on every machine and mark every stage downstream as changed."""
+    target = directory / reference.MODEL_FILE
+    if pinned_file is not None:
+        shutil.copyfile(pinned_file, target)
+    else:
+        model.save(target)
+
+
 def run(
     params_path: str = "params.yaml",
     paths: ReferencePaths | None = None,
@@ -56,6 +68,7 @@ def run(
     dataset = splits.load(paths.prepared, name)
     training.configure_runtime(xla=False)  # before TensorFlow's first op
     pinned = reference.load_pinned(paths.pinned, name) if p.source == "pinned" else None
+    pinned_file, _ = reference.pinned_paths(paths.pinned, name)
     tracking.connect()
     atomic.ensure_writable(paths.model_dir.parent, paths.metrics.parent)
     started = time.perf_counter()
@@ -90,7 +103,7 @@ def run(
         tracked.log_metrics({"test_accuracy": report["accuracy"]})
         tracked.set_tags({"weights_hash": weights, "reference_source": p.source})
         with atomic.staged_dir(paths.model_dir) as staging:
-            model.save(staging / reference.MODEL_FILE)
+            publish(model, pinned_file if pinned is not None else None, staging)
         if register_as:
             metrics["mlflow_model_uri"] = tracked.log_keras_model(
                 model,
