@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from ganbench import paper_report
+from ganbench import paper_report, report
 from ganbench.report import markdown_table
 
 
@@ -53,3 +53,20 @@ def test_a_summary_of_training_alone_shows_its_headline_metric_and_seeds_steps(t
     assert "| test accuracy ↑ | 0.9909 | [0.9800, 0.9990] | 0: 0.9918, 1: 0.9900 |" in text
     assert "Steps: seed 0: 180,000, seed 1: 180,000." in text
     assert "not recorded in this summary" in text and "not finished" not in text
+
+
+def test_a_study_trained_on_several_machines_names_each_with_its_cell_count():
+    study = {
+        "seeds": [0, 1],
+        "cells_finished": 3,
+        "cells_expected": 4,
+        "complete": False,
+        "provenance": {
+            "machine": {"cpu_model": "CPU Y", "cores": 2, "cpu_kind": "avx512-bf16"},
+            "cell_machines": {"CPU X, 2 cores, avx2 (avx2)": 2, "not recorded": 1},
+        },
+    }
+    text = report.study_provenance(study)
+    assert "cells trained on CPU X, 2 cores, avx2 (avx2): 2, not recorded: 1" in text
+    assert "CPU Y" not in text  # the machine that only summarised trained none of them
+    assert "**not finished**: 3 of 4 cells" in text
