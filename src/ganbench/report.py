@@ -170,15 +170,16 @@ def study_section(study: dict[str, Any]) -> str:
 def study_provenance(study: dict[str, Any]) -> str:
     """Seeds, cells and machine of a study summary, as one sentence. A paper study's cells
     are trained over several sessions, so it names every machine that trained some."""
-    where = study.get("machine") or study.get("provenance", {}).get("machine")
-    machine_text = (
-        f" on {where['cpu_model']}, {where['cores']} cores ({where['cpu_kind']})" if where else ""
-    )
-    trained_by = study.get("provenance", {}).get("cell_machines")
-    if trained_by:
+    provenance = study.get("provenance", {})
+    where = study.get("machine") or provenance.get("machine")
+    if provenance.get("cell_machines"):
         machine_text = "; cells trained on " + ", ".join(
-            f"{name}: {count}" for name, count in trained_by.items()
+            f"{name}: {count}" for name, count in provenance["cell_machines"].items()
         )
+    elif where:
+        machine_text = f" on {where['cpu_model']}, {where['cores']} cores ({where['cpu_kind']})"
+    else:
+        machine_text = ""
     done = ""
     if "cells_expected" in study:
         state = "all" if study.get("complete") else "**not finished**:"
