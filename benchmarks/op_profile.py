@@ -89,7 +89,7 @@ def profile(gan: str, xla: bool | None, steps: int) -> dict:
         "xla": config.schedule.xla,
         "steps": steps,
         "machine": machine.describe(),
-        "threads": tf.config.threading.get_intra_op_parallelism_threads() or os.cpu_count(),
+        "threads": machine.intra_op_threads(),
         "ms_per_step": sum(per_step_ms.values()),
         "by_type_ms": dict(sorted(per_step_ms.items(), key=lambda kv: -kv[1])),
         "top_ops_ms": {k: v / 1e9 / steps for k, v in by_op.most_common(40)},

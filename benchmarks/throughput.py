@@ -85,6 +85,16 @@ def live_flops(graph: tf.Graph) -> float:
     GFLOP run)."""
     from tensorflow.python.framework import ops
 
+    total = 0
+    for op in live_operations(graph):
+        with contextlib.suppress(ValueError):  # an op with no count, or unknown shapes
+            total += ops.get_stats_for_node_def(graph, op.node_def, "flops").value or 0
+    return float(total)
+
+
+def live_operations(graph: tf.Graph) -> list[tf.Operation]:
+    """The graph's ops that run: those its outputs or its stateful ops (variable updates)
+    depend on, in graph order."""
     todo = [t.op for t in graph.outputs] + list(graph.control_outputs)
     live: set[str] = set()
     while todo:
@@ -93,12 +103,7 @@ def live_flops(graph: tf.Graph) -> float:
             live.add(op.name)
             todo.extend(t.op for t in op.inputs)
             todo.extend(op.control_inputs)
-    total = 0
-    for op in graph.get_operations():
-        if op.name in live:
-            with contextlib.suppress(ValueError):  # an op with no count, or unknown shapes
-                total += ops.get_stats_for_node_def(graph, op.node_def, "flops").value or 0
-    return float(total)
+    return [op for op in graph.get_operations() if op.name in live]
 
 
 def rate(run_once: Callable[[], None], seconds: float, min_iterations: int = 1) -> float:

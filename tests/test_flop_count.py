@@ -63,3 +63,20 @@ def test_a_dead_forward_pass_is_not_counted_either():
         return x
 
     assert live_flops(traced(unused, tf.TensorSpec((N, H, H, C_IN)))) == 0
+
+
+def test_random_draws_count_the_numbers_a_step_draws_and_skip_dead_ones():
+    """benchmarks/headroom.py's count of one step's random numbers, by kind."""
+    from types import SimpleNamespace
+
+    from benchmarks.headroom import random_draws
+
+    seed = tf.constant([1, 2], tf.int32)
+    w = tf.Variable(tf.zeros((3, 4)))
+
+    def train_step():
+        w.assign_add(tf.random.stateless_normal((3, 4), seed))
+        tf.random.stateless_normal((100, 100), seed)  # drawn for nothing: pruned
+        return tf.reduce_sum(tf.random.stateless_uniform((5,), seed))
+
+    assert random_draws(SimpleNamespace(train_step=train_step)) == {"normal": 12, "uniform": 5}

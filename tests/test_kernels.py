@@ -49,3 +49,16 @@ def test_this_test_process_runs_what_the_pipeline_runs():
     expected = os.environ.get(kernels.ONEDNN_SWITCH, "1") not in ("0", "false", "False")
     assert (kernels.cpu_kernels() == "onednn") == expected
     assert machine.describe()["onednn"] == expected
+
+
+@pytest.mark.parametrize(
+    ("setting", "expected"),
+    [("1", 1), ("3", 3), (None, os.cpu_count()), ("", os.cpu_count()), ("0", os.cpu_count())],
+)
+def test_the_machine_record_names_the_threads_each_op_may_use(monkeypatch, setting, expected):
+    """A lane started with TF_NUM_INTRAOP_THREADS=1 records 1, not the machine's cores."""
+    monkeypatch.delenv("TF_NUM_INTRAOP_THREADS", raising=False)
+    if setting is not None:
+        monkeypatch.setenv("TF_NUM_INTRAOP_THREADS", setting)
+    assert machine.intra_op_threads() == expected
+    assert machine.describe()["intra_op_threads"] == expected

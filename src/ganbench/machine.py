@@ -82,11 +82,19 @@ def describe() -> dict[str, Any]:
         "cpu_kind": kind(flags),
         "cpu_flags": [flag for flag in VECTOR_FLAGS if flag in flags],
         "cores": os.cpu_count(),
+        "intra_op_threads": intra_op_threads(),
         "python": sys.version.split()[0],
         "tensorflow": version("tensorflow-cpu") or version("tensorflow"),
         "keras": version("keras"),
         "onednn": onednn,
     }
+
+
+def intra_op_threads() -> int:
+    """Threads each TensorFlow op may use here: TF_NUM_INTRAOP_THREADS when set (how the
+    long runs' lanes take one core each), else every core. A time means little without it."""
+    configured = os.environ.get("TF_NUM_INTRAOP_THREADS", "")
+    return int(configured) if configured.isdigit() and int(configured) > 0 else os.cpu_count() or 1
 
 
 def one_line(record: dict[str, Any] | None = None) -> str:
