@@ -37,7 +37,38 @@ def test_an_evaluated_unfinished_run_shows_its_figures_steps_and_provenance(tmp_
     text = paper_report.section(results, figures, markdown_table)
     assert "seed 0: 2,000 of 40,000 — **not finished**" in text
     assert "| FID-style ↓ | 252.4 | — | 0: 252.4 |" in text
-    assert "2.0 h in all on Some CPU (avx2); exported at commit `c715b8b01234`" in text
+    assert "2.0 h in all; evaluated on Some CPU (avx2), exported at commit `c715b8b01234`" in text
+
+
+def test_a_run_resumed_on_other_machines_names_each_with_its_hours_and_steps(tmp_path):
+    results, figures = tmp_path / "results", tmp_path / "figures"
+    figures.mkdir()
+    xeon = "Intel Xeon, 2 cores, avx2 fma avx512f amx_tile (avx512-bf16)"
+    epyc = "AMD EPYC, 2 cores, avx2 fma (avx2)"
+    segments = [
+        {"from_step": 0, "to_step": 5, "seconds": 1800, "machine": xeon},
+        {"from_step": 5, "to_step": 520, "seconds": 5400, "machine": xeon},
+        {"from_step": 520, "to_step": 520, "seconds": 0, "machine": epyc},  # resumed, no step
+        {"from_step": 520, "to_step": 1000, "seconds": 7200, "machine": epyc},
+    ]
+    write(
+        results / "dcgan-paper",
+        "summary.json",
+        {
+            "gan": "dcgan", "metric": "fid", "steps": {"0": 1000}, "schedule_steps": 1000,
+            "metrics": {"fid": entry({"0": 14.8}, None, None)},
+            "provenance": {
+                "wall_seconds": 14400, "exported_with_commit": "c715b8b0123456789",
+                "exported_on": {"cpu_model": "AMD EPYC", "cpu_kind": "avx2"},
+                "seeds": {"0": {"segments": segments}},
+            },
+        },
+    )  # fmt: skip
+    text = paper_report.section(results, figures, markdown_table)
+    assert (
+        "4.0 h in all; trained on Intel Xeon (avx512-bf16) 2.0 h, steps 0–520; "
+        "AMD EPYC (avx2) 2.0 h, steps 520–1,000; evaluated on AMD EPYC (avx2)"
+    ) in text
 
 
 def test_a_summary_of_training_alone_shows_its_headline_metric_and_seeds_steps(tmp_path):

@@ -34,6 +34,45 @@ FIGURES = (
 )
 
 
+def trained_on(provenance: dict[str, Any]) -> str:
+    """Which machines trained the seeds, with their hours and, for one seed, the steps each
+    trained ('Xeon (avx512-bf16) 2.0 h, steps 0-520; EPYC (avx512-bf16) 2.1 h, steps
+    520-1,000'): a long run resumes on whatever machine the next session has."""
+    seeds = provenance.get("seeds", {})
+    stretches: dict[str, list[tuple[float, int, int]]] = {}
+    for record in seeds.values():
+        for segment in record.get("segments", []):
+            if segment.get("to_step", 0) > segment.get("from_step", 0):
+                stretches.setdefault(short_machine(segment.get("machine", "?")), []).append(
+                    (segment.get("seconds", 0.0), segment["from_step"], segment["to_step"])
+                )
+    parts = []
+    for name, spans in stretches.items():
+        text = f"{name} {sum(seconds for seconds, _, _ in spans) / 3600:.1f} h"
+        if len(seeds) == 1:
+            text += ", steps " + ", ".join(merged_ranges([(a, b) for _, a, b in spans]))
+        parts.append(text)
+    return "; ".join(parts)
+
+
+def merged_ranges(spans: list[tuple[int, int]]) -> list[str]:
+    """[(0, 5), (5, 520)] -> ['0–520']: consecutive stretches on one machine as one range."""
+    merged: list[list[int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    return [f"{start:,}–{end:,}" for start, end in merged]
+
+
+def short_machine(line: str) -> str:
+    """'AMD EPYC, 2 cores, avx2 fma (avx2)' (machine.one_line) -> 'AMD EPYC (avx2)'."""
+    model, _, rest = line.partition(", ")
+    kind = rest.rsplit("(", 1)[-1].rstrip(")") if "(" in rest else ""
+    return f"{model} ({kind})" if kind else model
+
+
 def found(results: Path) -> dict[str, dict[str, Any]]:
     """Every family's results/<gan>-paper/summary.json that exists, in registry order."""
     summaries = {}
@@ -114,9 +153,12 @@ def section(results: Path, figures: Path, markdown_table) -> str | None:
         if provenance:
             machine = provenance.get("exported_on", {})
             hours = provenance.get("wall_seconds", 0) / 3600
+            trained = trained_on(provenance)
             where = (
-                f"Training and evaluation {hours:.1f} h in all on "
-                f"{machine.get('cpu_model', '?')} ({machine.get('cpu_kind', '?')}); exported at "
+                f"Training and evaluation {hours:.1f} h in all"
+                + (f"; trained on {trained}" if trained else "")
+                + f"; evaluated on {machine.get('cpu_model', '?')} "
+                f"({machine.get('cpu_kind', '?')}), exported at "
                 f"commit `{str(provenance.get('exported_with_commit', '?'))[:12]}`."
             )
         else:
