@@ -44,11 +44,11 @@ sys.path.insert(0, str(REPO))
 
 from benchmarks.throughput import (  # noqa: E402
     ganbench_step,
+    live_flops,
     live_operations,
     load_data,
     matmul_peak_gflops,
     rate,
-    step_flops,
 )
 from ganbench import machine, params, training  # noqa: E402
 
@@ -81,9 +81,8 @@ RANDOM_OPS = {
 }
 
 
-def random_draws(model) -> dict[str, int]:
+def random_draws(graph: tf.Graph) -> dict[str, int]:
     """Random numbers one step draws, by kind, over the live ops of its traced graph."""
-    graph = tf.function(model.train_step).get_concrete_function().graph
     draws: Counter[str] = Counter()
     for op in live_operations(graph):
         kind = RANDOM_OPS.get(op.type)
@@ -118,14 +117,14 @@ def measure(gan: str, config, data, seconds: float, rounds: int, peak: float) ->
     """Every path, with and without random layers, timed round-robin `rounds` times; the
     best round of each (on a shared 2-core machine one cell can run 25 % slow)."""
     quiet = RANDOM_LAYERS_OFF[gan](config)
-    paths = {}
+    paths, models = {}, {}
     for name, variant in (("", config), ("_no_random", quiet)):
         for xla in (False, True):
-            model, _, run_once = ganbench_step(gan, variant, data, xla=xla)
-            paths[f"{'xla' if xla else 'step'}{name}"] = run_once
-            if not (xla or name):
-                flops = step_flops(model) / 1e9
-                draws = random_draws(model)
+            path = f"{'xla' if xla else 'step'}{name}"
+            models[path], _, paths[path] = ganbench_step(gan, variant, data, xla=xla)
+    # one trace of the step as configured, for both counts
+    graph = tf.function(models["step"].train_step).get_concrete_function().graph
+    flops, draws = live_flops(graph) / 1e9, random_draws(graph)
     rates = {path: 0.0 for path in paths}
     for _ in range(rounds):
         for path, run_once in paths.items():

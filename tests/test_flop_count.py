@@ -67,8 +67,6 @@ def test_a_dead_forward_pass_is_not_counted_either():
 
 def test_random_draws_count_the_numbers_a_step_draws_and_skip_dead_ones():
     """benchmarks/headroom.py's count of one step's random numbers, by kind."""
-    from types import SimpleNamespace
-
     from benchmarks.headroom import random_draws
 
     seed = tf.constant([1, 2], tf.int32)
@@ -79,4 +77,4 @@ def test_random_draws_count_the_numbers_a_step_draws_and_skip_dead_ones():
         tf.random.stateless_normal((100, 100), seed)  # drawn for nothing: pruned
         return tf.reduce_sum(tf.random.stateless_uniform((5,), seed))
 
-    assert random_draws(SimpleNamespace(train_step=train_step)) == {"normal": 12, "uniform": 5}
+    assert random_draws(traced(train_step)) == {"normal": 12, "uniform": 5}

@@ -104,6 +104,15 @@ def one_line(record: dict[str, Any] | None = None) -> str:
     return f"{record['cpu_model']}, {record['cores']} cores, {flags} ({record['cpu_kind']})"
 
 
+def model_and_kind(line: str) -> str:
+    """A `one_line` shortened to the CPU model and kind, for prose: 'AMD EPYC, 2 cores, avx2
+    fma (avx2)' -> 'AMD EPYC (avx2)' (records that hold only the line, e.g. a training
+    segment's)."""
+    model, _, rest = line.partition(", ")
+    kind = rest.rsplit("(", 1)[-1].rstrip(")") if "(" in rest else ""
+    return f"{model} ({kind})" if kind else model
+
+
 def device() -> str:
     """What the networks run on: the first GPU's name when TensorFlow sees one, else the
     CPU's model and kind (imports TensorFlow: for stages that train)."""

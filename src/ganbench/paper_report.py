@@ -11,7 +11,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from ganbench import plots
+from ganbench import machine, plots
 from ganbench.models import registry
 
 FIGURES = (
@@ -43,9 +43,9 @@ def trained_on(provenance: dict[str, Any]) -> str:
     for record in seeds.values():
         for segment in record.get("segments", []):
             if segment.get("to_step", 0) > segment.get("from_step", 0):
-                stretches.setdefault(short_machine(segment.get("machine", "?")), []).append(
-                    (segment.get("seconds", 0.0), segment["from_step"], segment["to_step"])
-                )
+                stretches.setdefault(
+                    machine.model_and_kind(segment.get("machine", "?")), []
+                ).append((segment.get("seconds", 0.0), segment["from_step"], segment["to_step"]))
     parts = []
     for name, spans in stretches.items():
         text = f"{name} {sum(seconds for seconds, _, _ in spans) / 3600:.1f} h"
@@ -64,13 +64,6 @@ def merged_ranges(spans: list[tuple[int, int]]) -> list[str]:
         else:
             merged.append([start, end])
     return [f"{start:,}–{end:,}" for start, end in merged]
-
-
-def short_machine(line: str) -> str:
-    """'AMD EPYC, 2 cores, avx2 fma (avx2)' (machine.one_line) -> 'AMD EPYC (avx2)'."""
-    model, _, rest = line.partition(", ")
-    kind = rest.rsplit("(", 1)[-1].rstrip(")") if "(" in rest else ""
-    return f"{model} ({kind})" if kind else model
 
 
 def found(results: Path) -> dict[str, dict[str, Any]]:
@@ -151,14 +144,14 @@ def section(results: Path, figures: Path, markdown_table) -> str | None:
         note = " — **not finished**: the figures are at the step reached" if unfinished else ""
         provenance = summary.get("provenance")
         if provenance:
-            machine = provenance.get("exported_on", {})
+            exported_on = provenance.get("exported_on", {})
             hours = provenance.get("wall_seconds", 0) / 3600
             trained = trained_on(provenance)
             where = (
                 f"Training and evaluation {hours:.1f} h in all"
                 + (f"; trained on {trained}" if trained else "")
-                + f"; evaluated on {machine.get('cpu_model', '?')} "
-                f"({machine.get('cpu_kind', '?')}), exported at "
+                + f"; evaluated on {exported_on.get('cpu_model', '?')} "
+                f"({exported_on.get('cpu_kind', '?')}), exported at "
                 f"commit `{str(provenance.get('exported_with_commit', '?'))[:12]}`."
             )
         else:
