@@ -259,6 +259,13 @@ def test_evaluated_seeds_are_summarised_with_every_figure_and_exported(project, 
         assert (results / name).is_file(), name
     curve = (results / "seed-0-progress.csv").read_text().splitlines()
     assert [line.split(",")[0] for line in curve[1:]] == ["0", "1", "2"]
+    # the summary run holds each seed's whole curve as metric history
+    history = tracking.connect().get_metric_history(summary["mlflow_run_id"], "progress_fid_seed_1")
+    fid_column = curve[0].split(",").index("fid")
+    seed1 = (results / "seed-1-progress.csv").read_text().splitlines()[1:]
+    assert [(m.step, m.value) for m in sorted(history, key=lambda m: m.step)] == [
+        (int(line.split(",")[0]), float(line.split(",")[fid_column])) for line in seed1
+    ]
 
     # Another machine, an empty workdir, the committed results: the finished seeds are not
     # trained again, and the export keeps their provenance, curves and grids.

@@ -19,6 +19,7 @@ to stand on its own (summary, per-seed metrics, curves, final grids, provenance)
 from __future__ import annotations
 
 import argparse
+import csv
 import hashlib
 import json
 import os
@@ -127,6 +128,11 @@ def evaluation_path(plan: Plan, seed: int) -> Path:
     return seed_dir(plan, seed) / "metrics" / f"{plan.gan}.json"
 
 
+def progress_path(plan: Plan, seed: int) -> Path:
+    """The seed's evaluations during training, over every resume of its run."""
+    return seed_dir(plan, seed) / "plots" / "progress" / f"{plan.gan}.csv"
+
+
 def checkpoint_path(folder: Path, gan: str) -> Path:
     """Where the train stage keeps a seed folder's checkpoint."""
     return folder / layout.path("checkpoints") / gan / "checkpoint.npz"
@@ -197,8 +203,8 @@ def restore_committed_seeds(plan: Plan, texts: dict[int, str], results: Path) ->
             atomic.write_json(evaluation_path(plan, seed), per_seed["evaluation"])
         curve = results / f"seed-{seed}-progress.csv"
         if curve.is_file():
-            (folder / "plots" / "progress").mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(curve, folder / "plots" / "progress" / f"{plan.gan}.csv")
+            progress_path(plan, seed).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(curve, progress_path(plan, seed))
         grid = results / f"seed-{seed}-samples.png"
         if grid.is_file():
             samples = folder / "models" / plan.gan / "samples"
@@ -422,10 +428,26 @@ def summarise(plan: Plan, profile_path: Path | None, log_run: bool = True) -> di
                 **{f"{plan.metric}_seed_{seed}": v for seed, v in per_seed.items()},
             }
         )
+        log_curves(tracked, plan)
         tracking.adopt(tracked.run_id, list(run_ids.values()))
         summary["mlflow_run_id"] = tracked.run_id
         atomic.write_json(plan.workdir / "summary.json", summary)
     return summary
+
+
+def log_curves(tracked: tracking.Run, plan: Plan) -> None:
+    """Each seed's evaluations during training as the summary run's metric history
+    (`progress_fid_seed_0`, ...). A seed resumed in several sessions logged each stretch to
+    a run of its own, on whichever machine trained it; here its whole curve is in one run."""
+    for seed in plan.seeds:
+        path = progress_path(plan, seed)
+        if not path.is_file():
+            continue
+        with path.open(newline="") as handle:
+            for row in csv.DictReader(handle):
+                step = int(float(row.pop("step")))
+                values = {f"progress_{key}_seed_{seed}": float(v) for key, v in row.items() if v}
+                tracked.log_metrics(values, step=step)
 
 
 def schedule_steps(plan: Plan) -> int:
