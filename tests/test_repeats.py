@@ -1,6 +1,7 @@
 """Repeating a family's training over seeds under a profile, on tiny data."""
 
 import json
+import shutil
 import signal
 import subprocess
 import sys
@@ -204,7 +205,9 @@ def test_a_stopped_repeat_passes_the_signal_to_its_seeds_which_checkpoint(projec
 
 
 @pytest.mark.e2e
-def test_evaluated_seeds_are_summarised_with_every_figure_and_exported(project, tmp_path):
+def test_evaluated_seeds_are_summarised_with_every_figure_and_exported(
+    project, tmp_path, monkeypatch, migrated_store
+):
     import dataclasses
 
     from ganbench import params, reference
@@ -260,12 +263,19 @@ def test_evaluated_seeds_are_summarised_with_every_figure_and_exported(project, 
     curve = (results / "seed-0-progress.csv").read_text().splitlines()
     assert [line.split(",")[0] for line in curve[1:]] == ["0", "1", "2"]
     # the summary run holds each seed's whole curve as metric history
-    history = tracking.connect().get_metric_history(summary["mlflow_run_id"], "progress_fid_seed_1")
     fid_column = curve[0].split(",").index("fid")
     seed1 = (results / "seed-1-progress.csv").read_text().splitlines()[1:]
-    assert [(m.step, m.value) for m in sorted(history, key=lambda m: m.step)] == [
-        (int(line.split(",")[0]), float(line.split(",")[fid_column])) for line in seed1
-    ]
+    seed1_curve = [(int(line.split(",")[0]), float(line.split(",")[fid_column])) for line in seed1]
+
+    def logged_exports() -> list:
+        digest = repeats.export_digest(results)
+        runs = tracking.find_runs("train", f"tags.`{repeats.EXPORT_TAG}` = '{digest}'")
+        for run in runs:
+            history = tracking.connect().get_metric_history(run.info.run_id, "progress_fid_seed_1")
+            assert [(m.step, m.value) for m in sorted(history, key=lambda m: m.step)] == seed1_curve
+        return runs
+
+    assert [run.info.run_id for run in logged_exports()] == [summary["mlflow_run_id"]]
 
     # Another machine, an empty workdir, the committed results: the finished seeds are not
     # trained again, and the export keeps their provenance, curves and grids.
@@ -278,6 +288,17 @@ def test_evaluated_seeds_are_summarised_with_every_figure_and_exported(project, 
     assert json.loads(committed)["provenance"]["seeds"]["0"] == seed0
     assert (results / "seed-0-progress.csv").read_text().splitlines() == curve
     assert (results / "seed-1-samples.png").is_file()
+    assert len(logged_exports()) == 1  # this store has the export's run already
+
+    # A fresh clone's MLflow store shows the committed export, once however often it runs.
+    fresh = tmp_path / "fresh.db"
+    shutil.copyfile(migrated_store, fresh)
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{fresh}")
+    assert logged_exports() == []
+    evaluated_run(tmp_path / "clone")
+    evaluated_run(tmp_path / "clone")
+    assert len(logged_exports()) == 1
+    assert (results / "summary.json").read_bytes() == committed
 
 
 def test_an_unfinished_seed_is_scored_from_its_last_checkpoint_and_exported(project, tmp_path):

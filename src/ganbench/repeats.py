@@ -516,12 +516,33 @@ def run(
     if results is not None and not untrained and holds_exactly(results, plan, texts):
         # Re-exporting the same seeds would only restamp the export's machine and commit.
         print(f"repeats: {results} already holds these seeds finished; left as committed")
+        if not logged_here(results):
+            # Trained on machines whose MLflow stores are gone: show the export in this one.
+            logged = summarise(plan, profile_path)["mlflow_run_id"]
+            tracking.tag_finished(logged, {EXPORT_TAG: export_digest(results)})
+            print(f"repeats: logged to MLflow as run {logged}")
         return json.loads((results / "summary.json").read_text())
     summary = summarise(plan, profile_path)
     if results is not None:
         folders = {str(seed): seed_dir(plan, seed) for seed in plan.seeds}
         export.write_results(plan.gan, folders, summary, results)
+        tracking.tag_finished(summary["mlflow_run_id"], {EXPORT_TAG: export_digest(results)})
     return summary
+
+
+# The summary run of an export carries its summary.json's digest, so that the committed
+# results are logged once per MLflow store, however often the paper command is re-run.
+EXPORT_TAG = "ganbench.export_sha256"
+
+
+def export_digest(results: Path) -> str:
+    return hashlib.sha256((results / "summary.json").read_bytes()).hexdigest()
+
+
+def logged_here(results: Path) -> bool:
+    """Whether this MLflow store already holds the summary run of the export in `results`."""
+    digest = export_digest(results)
+    return bool(tracking.find_runs("train", f"tags.`{EXPORT_TAG}` = '{digest}'"))
 
 
 def main(argv: Sequence[str] | None = None) -> None:

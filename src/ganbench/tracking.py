@@ -309,6 +309,13 @@ def adopt(parent_run_id: str, child_run_ids: list[str]) -> list[str]:
     return elsewhere
 
 
+def tag_finished(run_id: str, tags: Mapping[str, Any]) -> None:
+    """Tag a run after it ended (what it led to is known only then)."""
+    client = connect()
+    for key, value in tags.items():
+        client.set_tag(run_id, key, str(value)[:MAX_TAG_CHARS])
+
+
 def run_status(run_id: str) -> str:
     """Status of a run (FINISHED, FAILED, ...), for tests and reports."""
     return connect().get_run(run_id).info.status
