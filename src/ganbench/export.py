@@ -12,7 +12,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from ganbench import atomic, machine, tracking
+from ganbench import atomic, layout, machine, tracking
 
 
 def training_commit(run_id: str) -> str | None:
@@ -50,6 +50,11 @@ def last_grid(samples: Path) -> Path | None:
     return found[-1] if found else None
 
 
+def progress_curve(folder: Path, gan: str) -> Path:
+    """A run folder's evaluations during training, where its train stage writes them."""
+    return folder / layout.path("progress_plots") / f"{gan}.csv"
+
+
 def write_results(
     gan: str, folders: dict[str, Path], summary: dict[str, Any], results: Path
 ) -> Path:
@@ -77,7 +82,7 @@ def write_results(
             if evaluation.is_file():
                 per_seed["evaluation"] = json.loads(evaluation.read_text())
             atomic.write_json(staging / f"seed-{seed}.json", per_seed)
-            curve = folder / "plots" / "progress" / f"{gan}.csv"
+            curve = progress_curve(folder, gan)
             if curve.is_file():
                 shutil.copyfile(curve, staging / f"seed-{seed}-progress.csv")
             grid = last_grid(folder / "models" / gan / "samples")

@@ -128,11 +128,6 @@ def evaluation_path(plan: Plan, seed: int) -> Path:
     return seed_dir(plan, seed) / "metrics" / f"{plan.gan}.json"
 
 
-def progress_path(plan: Plan, seed: int) -> Path:
-    """The seed's evaluations during training, over every resume of its run."""
-    return seed_dir(plan, seed) / "plots" / "progress" / f"{plan.gan}.csv"
-
-
 def checkpoint_path(folder: Path, gan: str) -> Path:
     """Where the train stage keeps a seed folder's checkpoint."""
     return folder / layout.path("checkpoints") / gan / "checkpoint.npz"
@@ -203,8 +198,9 @@ def restore_committed_seeds(plan: Plan, texts: dict[int, str], results: Path) ->
             atomic.write_json(evaluation_path(plan, seed), per_seed["evaluation"])
         curve = results / f"seed-{seed}-progress.csv"
         if curve.is_file():
-            progress_path(plan, seed).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(curve, progress_path(plan, seed))
+            restored_curve = export.progress_curve(folder, plan.gan)
+            restored_curve.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(curve, restored_curve)
         grid = results / f"seed-{seed}-samples.png"
         if grid.is_file():
             samples = folder / "models" / plan.gan / "samples"
@@ -440,7 +436,7 @@ def log_curves(tracked: tracking.Run, plan: Plan) -> None:
     (`progress_fid_seed_0`, ...). A seed resumed in several sessions logged each stretch to
     a run of its own, on whichever machine trained it; here its whole curve is in one run."""
     for seed in plan.seeds:
-        path = progress_path(plan, seed)
+        path = export.progress_curve(seed_dir(plan, seed), plan.gan)
         if not path.is_file():
             continue
         with path.open(newline="") as handle:
@@ -516,10 +512,11 @@ def run(
     if results is not None and not untrained and holds_exactly(results, plan, texts):
         # Re-exporting the same seeds would only restamp the export's machine and commit.
         print(f"repeats: {results} already holds these seeds finished; left as committed")
-        if not logged_here(results):
+        digest = export_digest(results)
+        if not logged_here(digest):
             # Trained on machines whose MLflow stores are gone: show the export in this one.
             logged = summarise(plan, profile_path)["mlflow_run_id"]
-            tracking.tag_finished(logged, {EXPORT_TAG: export_digest(results)})
+            tracking.tag_finished(logged, {EXPORT_TAG: digest})
             print(f"repeats: logged to MLflow as run {logged}")
         return json.loads((results / "summary.json").read_text())
     summary = summarise(plan, profile_path)
@@ -539,9 +536,8 @@ def export_digest(results: Path) -> str:
     return hashlib.sha256((results / "summary.json").read_bytes()).hexdigest()
 
 
-def logged_here(results: Path) -> bool:
-    """Whether this MLflow store already holds the summary run of the export in `results`."""
-    digest = export_digest(results)
+def logged_here(digest: str) -> bool:
+    """Whether this MLflow store already holds the summary run of the export with `digest`."""
     return bool(tracking.find_runs("train", f"tags.`{EXPORT_TAG}` = '{digest}'"))
 
 

@@ -74,7 +74,7 @@ def snapshot_seed(
         (staging / "metrics" / "train").mkdir(parents=True)
         atomic.write_json(staging / "metrics" / "train" / f"{gan}.json", train)
         atomic.write_json(staging / "metrics" / f"{gan}.json", scored)
-        atomic.write_csv(staging / "plots" / "progress" / f"{gan}.csv", log.evaluations, ("step",))
+        atomic.write_csv(export.progress_curve(staging, gan), log.evaluations, ("step",))
         samples = checkpoint.parent / "samples"
         if samples.is_dir():
             shutil.copytree(samples, staging / "models" / gan / "samples")
