@@ -59,7 +59,7 @@ clean-venv:
 # experiment on the default params, and read back through eval, because a list value such
 # as `[0, 1, 2]` holds spaces that only its quoting keeps in one argument.
 paper: $(STAMP)
-	overrides="$$($(VENV)/bin/python -m ganbench.profiles $(PAPER_PROFILE))" && \
+	overrides="$$($(VENV)/bin/python -m ganbench.plumbing.profiles $(PAPER_PROFILE))" && \
 		eval "$(DVC) exp run -n paper $$overrides"
 
 # SGAN-FM at 100 labels under the paper profile, over seeds 0-2, all three at once;
@@ -67,7 +67,7 @@ paper: $(STAMP)
 PAPER_RUNS ?= runs/sgan_fm-paper
 paper-sgan-fm: $(STAMP)
 	$(DVC) repro prepare
-	$(VENV)/bin/python -m ganbench.repeats run sgan_fm --profile $(PAPER_PROFILE) \
+	$(VENV)/bin/python -m ganbench.longrun.repeats run sgan_fm --profile $(PAPER_PROFILE) \
 		--seeds 0 1 2 --jobs 3 --workdir $(PAPER_RUNS)
 
 # The seed families on their seeds' full schedules (profiles/paper.yaml) and the paper-profile
@@ -82,7 +82,7 @@ paper-sgan-fm: $(STAMP)
 # `kill -TERM -- -<pgid>`: every running seed checkpoints first.
 PAPER_SEEDS ?= runs/paper
 ONE_THREAD = TF_NUM_INTRAOP_THREADS=1 nice -n 10 $(VENV)/bin/python -m
-LANE = $(ONE_THREAD) ganbench.repeats run
+LANE = $(ONE_THREAD) ganbench.longrun.repeats run
 PAPER = --profile $(PAPER_PROFILE) --evaluate
 paper-seeds: $(STAMP)
 	$(DVC) repro prepare reference
@@ -99,7 +99,7 @@ paper-lane-seeds:
 		--results results/wgan-paper --handover handover/wgan-paper
 
 paper-lane-study:
-	-$(ONE_THREAD) ganbench.study.paper run \
+	-$(ONE_THREAD) ganbench.longrun.study_paper run \
 		--profile $(PAPER_PROFILE) --gans sgan \
 		--include sgan_fm:100=results/sgan_fm-paper/summary.json \
 		--workdir $(PAPER_SEEDS)/study --results results/study-paper
@@ -113,10 +113,10 @@ paper-lane-study:
 paper-handover: $(STAMP)
 	for gan in acgan dcgan wgan; do \
 		if [ -f $(PAPER_SEEDS)/$$gan/seed-0/checkpoints/$$gan/checkpoint.npz ]; then \
-			$(VENV)/bin/python -m ganbench.snapshot $$gan --workdir $(PAPER_SEEDS)/$$gan \
+			$(VENV)/bin/python -m ganbench.longrun.snapshot $$gan --workdir $(PAPER_SEEDS)/$$gan \
 				--seeds 0 --metric fid --profile $(PAPER_PROFILE) \
 				--results results/$$gan-paper && \
-			$(VENV)/bin/python -m ganbench.repeats handover $$gan --seeds 0 \
+			$(VENV)/bin/python -m ganbench.longrun.repeats handover $$gan --seeds 0 \
 				--workdir $(PAPER_SEEDS)/$$gan --to handover/$$gan-paper || exit 1; \
 		fi; \
 	done

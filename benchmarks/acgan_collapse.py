@@ -34,11 +34,13 @@ import ganbench  # noqa: E402,F401  (first: the pipeline's CPU kernels)
 import numpy as np  # noqa: E402
 
 from benchmarks import seed_loops  # noqa: E402
-from ganbench import machine, params, reference, training  # noqa: E402
 from ganbench.data import splits  # noqa: E402
 from ganbench.models.acgan import model as acgan  # noqa: E402
 from ganbench.models.base import scale_images  # noqa: E402
-from ganbench.schema import NUM_CLASSES  # noqa: E402
+from ganbench.plumbing import machine, params  # noqa: E402
+from ganbench.plumbing.schema import NUM_CLASSES  # noqa: E402
+from ganbench.scoring import reference  # noqa: E402
+from ganbench.training import loop  # noqa: E402
 
 PER_CLASS = 50
 
@@ -76,10 +78,10 @@ def run(variant: str, steps: int, every: int, seed: int) -> list[dict[str, float
         reference.load_pinned(REPO / "references", config_all.data.dataset)[0]
     )
     noise = np.random.default_rng(1234).normal(size=(NUM_CLASSES * PER_CLASS, config.z_dim))
-    training.set_determinism(seed, xla=config.schedule.xla)
+    loop.set_determinism(seed, xla=config.schedule.xla)
     if variant in ("ganbench", "wide-embedding"):
         model = acgan.create(config, dataset, REPO / "data/prepared")
-        step, generator = training.compile_step(model), model.generator
+        step, generator = loop.compile_step(model), model.generator
         if variant == "wide-embedding":
             widen_embedding(generator)
     else:
@@ -105,7 +107,7 @@ def main() -> None:
     parser.add_argument("--variants", default="ganbench,seed")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
-    training.configure_runtime(xla=True)  # before the first TensorFlow op
+    loop.configure_runtime(xla=True)  # before the first TensorFlow op
     print(machine.one_line())
     rows = [
         row

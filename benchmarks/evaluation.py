@@ -18,7 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import ganbench  # noqa: F401  (first: the pipeline's CPU kernels, see ganbench.kernels)
+import ganbench  # noqa: F401  (first: the pipeline's CPU kernels, see ganbench.training.kernels)
 
 # isort: split
 import keras
@@ -26,9 +26,11 @@ import keras
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from ganbench import params, reference, scoring, training  # noqa: E402
 from ganbench.data import splits  # noqa: E402
 from ganbench.models import registry  # noqa: E402
+from ganbench.plumbing import params  # noqa: E402
+from ganbench.scoring import image_scores, reference  # noqa: E402
+from ganbench.training import loop  # noqa: E402
 
 
 def timed(label: str, action: Callable[[], Any], log: list[tuple[str, float]]) -> Any:
@@ -48,7 +50,7 @@ def main() -> None:
     p = dataclasses.replace(config_all.section("evaluate"), samples=args.samples)
     config = config_all.section(args.gan)
     dataset = splits.load(REPO / "data/prepared", config_all.data.dataset)
-    training.set_determinism(0, xla=False)
+    loop.set_determinism(0, xla=False)
     net = reference.ReferenceNetwork(
         keras.models.load_model(REPO / "models/reference/classifier.keras")
     )
@@ -60,11 +62,11 @@ def main() -> None:
         "generate (not part of the target)", lambda: sampler.generate(p.samples, 0), log
     )
     real_pixels = reference.unit_images(dataset.x_train[: p.real_samples])
-    fake = timed("features: generated", lambda: scoring.ImageSet.of(net, generated), log)
-    real = timed("features: real", lambda: scoring.ImageSet.of(net, real_pixels), log)
+    fake = timed("features: generated", lambda: image_scores.ImageSet.of(net, generated), log)
+    real = timed("features: real", lambda: image_scores.ImageSet.of(net, real_pixels), log)
     timed(
         "metrics (FID, KID, P/R/D/C, CS, pixels)",
-        lambda: scoring.feature_metrics(fake, real, p),
+        lambda: image_scores.feature_metrics(fake, real, p),
         log,
     )
 

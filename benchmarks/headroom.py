@@ -34,7 +34,7 @@ from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-import ganbench  # noqa: F401  (first: the pipeline's CPU kernels, see ganbench.kernels)
+import ganbench  # noqa: F401  (first: the pipeline's CPU kernels, see ganbench.training.kernels)
 
 # isort: split
 import tensorflow as tf
@@ -50,7 +50,8 @@ from benchmarks.throughput import (  # noqa: E402
     matmul_peak_gflops,
     rate,
 )
-from ganbench import machine, params, training  # noqa: E402
+from ganbench.plumbing import machine, params  # noqa: E402
+from ganbench.training import loop  # noqa: E402
 
 
 def without_dropout(config):
@@ -166,7 +167,7 @@ def main() -> None:
 
     config_all = params.load(REPO / "params.yaml")
     data = load_data(config_all.data.dataset)
-    training.set_determinism(0, xla=True)
+    loop.set_determinism(0, xla=True)
     record = machine.describe()
     threads = machine.intra_op_threads()
     peak = matmul_peak_gflops()

@@ -25,7 +25,7 @@ from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-import ganbench  # noqa: F401  (first: the pipeline's CPU kernels, see ganbench.kernels)
+import ganbench  # noqa: F401  (first: the pipeline's CPU kernels, see ganbench.training.kernels)
 
 # isort: split
 import tensorflow as tf
@@ -34,8 +34,9 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from benchmarks.throughput import load_data  # noqa: E402
-from ganbench import machine, params, training  # noqa: E402
 from ganbench.models import registry  # noqa: E402
+from ganbench.plumbing import machine, params  # noqa: E402
+from ganbench.training import loop  # noqa: E402
 
 # Executor and thread-pool bookkeeping events that enclose the op events, not ops.
 NOT_OPS = ("ExecutorState::Process", "ThreadpoolListener")
@@ -66,10 +67,10 @@ def profile(gan: str, xla: bool | None, steps: int) -> dict:
     config = params.load(REPO / "params.yaml").gans[gan]
     if xla is not None:
         config = dataclasses.replace(config, schedule=dataclasses.replace(config.schedule, xla=xla))
-    training.set_determinism(config.schedule.seed, xla=config.schedule.xla)
+    loop.set_determinism(config.schedule.seed, xla=config.schedule.xla)
     data = load_data(params.load(REPO / "params.yaml").data.dataset)
     model = registry.module(gan).create(config, data, REPO / "data/prepared")
-    step = training.compile_step(model)
+    step = loop.compile_step(model)
     for _ in range(2):  # tracing and first-run allocations excluded
         bool(step()[1])
     with tempfile.TemporaryDirectory() as tmp:

@@ -27,9 +27,11 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from benchmarks.throughput import load_data, rate  # noqa: E402
-from ganbench import layout, machine, params, reference, runner, scoring, training  # noqa: E402
 from ganbench.models import registry  # noqa: E402
-from ganbench.progress import progress_settings  # noqa: E402
+from ganbench.plumbing import layout, machine, params  # noqa: E402
+from ganbench.scoring import image_scores, reference  # noqa: E402
+from ganbench.training import loop, runner  # noqa: E402
+from ganbench.training.progress import progress_settings  # noqa: E402
 
 PRECISIONS = ("float32", "mixed_bfloat16")
 # A short fixed schedule per family: long enough to leave the untrained ceiling.
@@ -45,7 +47,7 @@ def speed(gan: str, config, data, seconds: float) -> dict[str, list[float]]:
     """Iterations per second, float32 and bfloat16 alternating, twice each."""
     rates: dict[str, list[float]] = {p: [] for p in PRECISIONS}
     for precision in (*PRECISIONS, *PRECISIONS):
-        step = training.compile_step(build(gan, config, data, precision))
+        step = loop.compile_step(build(gan, config, data, precision))
         rates[precision].append(rate(lambda step=step: bool(step()[1]), seconds))
     return rates
 
@@ -72,10 +74,10 @@ def short_run_fid(
         config.schedule, seed=seed, iterations=iterations, evaluate_every=0
     )
     model = build(gan, dataclasses.replace(config, schedule=schedule), data, precision)
-    step = training.compile_step(model)
+    step = loop.compile_step(model)
     for _ in range(schedule.iterations):
         step()
-    training.set_precision("float32")
+    loop.set_precision("float32")
     scored, _ = yardstick.score(model.generate(yardstick.settings.samples, 0))
     return scored["fid"]
 
@@ -91,10 +93,10 @@ def main() -> None:
     schedules = {**SHORT, **iteration_overrides(args.iterations)}
     config_all = params.load(REPO / "params.yaml")
     data = load_data(config_all.data.dataset)
-    training.configure_runtime(xla=False)
+    loop.configure_runtime(xla=False)
     net, _ = reference.load_pinned(REPO / layout.path("references"), config_all.data.dataset)
     settings = progress_settings(config_all.section("evaluate"))
-    yardstick = scoring.Yardstick.build(reference.ReferenceNetwork(net), data, settings)
+    yardstick = image_scores.Yardstick.build(reference.ReferenceNetwork(net), data, settings)
     record = machine.describe()
     print(f"machine: {machine.one_line(record)}", flush=True)
     rows = []

@@ -23,11 +23,12 @@ sys.path.insert(0, str(REPO))
 def worker(gan: str, seconds: float) -> None:
     """Print this process's iterations per second (the parent reads the last line)."""
     from benchmarks.throughput import ganbench_step, load_data, rate
-    from ganbench import params, training
+    from ganbench.plumbing import params
+    from ganbench.training import loop
 
     config_all = params.load(REPO / "params.yaml")
     config = config_all.gans[gan]
-    training.set_determinism(0, config.schedule.xla)
+    loop.set_determinism(0, config.schedule.xla)
     data = load_data(config_all.data.dataset)
     run_once = ganbench_step(gan, config, data, config.schedule.xla)[2]
     print(rate(run_once, seconds), flush=True)

@@ -16,7 +16,7 @@ CPU kernels (oneDNN only on AVX-512 VNNI/BF16 or AMX CPUs; a child process, sinc
 choice is made when TensorFlow loads), and on the pipeline's kernels (oneDNN everywhere),
 so a speed-up shows how much is the kernels and how much the compiled step. Each step is
 built under the pipeline's runtime settings for its path (Grappler off without XLA, as
-training.configure_runtime sets it). The machine (CPU model and flags, cores, TensorFlow
+loop.configure_runtime sets it). The machine (CPU model and flags, cores, TensorFlow
 and Keras versions, oneDNN) is printed first and written into the JSON.
 """
 
@@ -36,7 +36,7 @@ from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # an XLA path that cannot compile: n/a
 
-import ganbench  # noqa: F401  (first: the pipeline's CPU kernels, see ganbench.kernels)
+import ganbench  # noqa: F401  (first: the pipeline's CPU kernels, see ganbench.training.kernels)
 
 # isort: split
 import numpy as np
@@ -46,9 +46,10 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from benchmarks import seed_loops  # noqa: E402
-from ganbench import kernels, machine, params, training  # noqa: E402
 from ganbench.data import splits  # noqa: E402
 from ganbench.models import registry  # noqa: E402
+from ganbench.plumbing import machine, params  # noqa: E402
+from ganbench.training import kernels, loop  # noqa: E402
 
 
 def matmul_peak_gflops(
@@ -132,7 +133,7 @@ def ganbench_step(gan: str, config, data: splits.Dataset, xla: bool):
     config = dataclasses.replace(config, schedule=dataclasses.replace(config.schedule, xla=xla))
     tf.config.optimizer.set_experimental_options({"disable_meta_optimizer": not xla})
     model = registry.module(gan).create(config, data, REPO / "data/prepared")
-    step = training.compile_step(model)
+    step = loop.compile_step(model)
 
     def run_once() -> None:
         _, finite = step()
@@ -168,7 +169,7 @@ def main() -> None:
     config_all = params.load(REPO / "params.yaml")
     data = load_data(config_all.data.dataset)
     if not args.tf_defaults:
-        training.set_determinism(0, xla=True)
+        loop.set_determinism(0, xla=True)
     if args.seed_loop_only:  # the child process of seed_rate_on_default_kernels
         gan = args.seed_loop_only
         print(rate(seed_loops.seed_loop(gan, config_all.gans[gan], data), args.seconds))

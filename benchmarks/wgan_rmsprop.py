@@ -25,9 +25,10 @@ import yaml
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 
-from ganbench import machine, params, training  # noqa: E402
 from ganbench.data import splits  # noqa: E402
 from ganbench.models.wgan import model as wgan  # noqa: E402
+from ganbench.plumbing import machine, params  # noqa: E402
+from ganbench.training import loop  # noqa: E402
 
 
 def first_update_ratio(outside: bool, steps: int) -> dict[str, float]:
@@ -40,10 +41,10 @@ def first_update_ratio(outside: bool, steps: int) -> dict[str, float]:
         optimizer = dataclasses.replace(config.optimizer, epsilon_outside_sqrt=variant)
         config = dataclasses.replace(config, optimizer=optimizer)
         dataset = splits.load(REPO / "data/prepared", config_all.data.dataset)
-        training.set_determinism(0, xla=False)
+        loop.set_determinism(0, xla=False)
         model = wgan.create(config, dataset, REPO / "data/prepared")
         start = [w.numpy().copy() for w in model.generator.trainable_weights]
-        step = training.compile_step(model)
+        step = loop.compile_step(model)
         for _ in range(steps):
             step()
         # by position: the second build's layers carry other automatic names
@@ -63,7 +64,7 @@ def layer_kernel_name(index: int, path: str) -> str:
 
 
 def short_run(outside: bool, steps: int, every: int, work: Path) -> list[dict[str, float]]:
-    from ganbench import train_stage
+    from ganbench.stages import train as train_stage
 
     raw = yaml.safe_load((REPO / "params.yaml").read_text())
     raw["wgan"]["schedule"].update(

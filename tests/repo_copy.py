@@ -14,7 +14,6 @@ REPO = Path(__file__).resolve().parents[1]
 COPIED = (
     "dvc.yaml",
     "params.yaml",
-    "pipeline",
     "src",
     "references",
     ".dvc/config",

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from benchmarks import acgan_collapse
-from ganbench import training
 from ganbench.models.acgan import model as acgan
+from ganbench.training import loop
 from tests.tiny import tiny_config
 
 N = 10 * acgan_collapse.PER_CLASS
@@ -16,7 +16,7 @@ N = 10 * acgan_collapse.PER_CLASS
 @pytest.fixture(scope="module", autouse=True)
 def deterministic_runtime():
     """Before this module's first TensorFlow op: threads can be set only until then."""
-    training.configure_runtime(xla=False)
+    loop.configure_runtime(xla=False)
 
 
 class ConstantGenerator:

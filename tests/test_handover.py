@@ -9,8 +9,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from ganbench import handover, repeats
-from ganbench.errors import InputError
+from ganbench.longrun import handover, repeats, seeds
+from ganbench.plumbing.errors import InputError
 
 PARAMS = "sgan:\n  schedule:\n    seed: 0\n"
 
@@ -105,10 +105,10 @@ def test_repeats_hands_a_seed_over_from_its_folder_and_a_new_workdir_resumes_it(
     old = tmp_path / "runs-old"
     (old / "seed-2").mkdir(parents=True)
     (old / "seed-2" / "params.yaml").write_text(PARAMS)
-    original = write_checkpoint(repeats.checkpoint_path(old / "seed-2", "sgan"), step=1234)
+    original = write_checkpoint(seeds.checkpoint_path(old / "seed-2", "sgan"), step=1234)
     folder = tmp_path / "handover" / "sgan-paper"
     assert repeats.hand_over("sgan", old, [2], folder) == [2]
-    plan = repeats.Plan(
+    plan = seeds.Plan(
         gan="sgan",
         seeds=(2,),
         workdir=tmp_path / "runs-new",
@@ -117,7 +117,7 @@ def test_repeats_hands_a_seed_over_from_its_folder_and_a_new_workdir_resumes_it(
         confidence=0.95,
     )
     repeats.restore_handover(plan, {2: PARAMS}, folder, [2])
-    restored = repeats.checkpoint_path(repeats.seed_dir(plan, 2), "sgan")
+    restored = seeds.checkpoint_path(seeds.seed_dir(plan, 2), "sgan")
     assert restored.read_bytes() == original
     with pytest.raises(InputError, match=r"seed-5/params\.yaml: no such seed folder"):
         repeats.hand_over("sgan", old, [5], folder)

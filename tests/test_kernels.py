@@ -7,11 +7,13 @@ import sys
 
 import pytest
 
-from ganbench import kernels, machine
+from ganbench.plumbing import machine
+from ganbench.training import kernels
 from tests.tiny import REPO
 
 PROBE = (
-    "import ganbench, tensorflow; from ganbench import kernels, machine; "
+    "import ganbench, tensorflow; from ganbench.training import kernels; "
+    "from ganbench.plumbing import machine; "
     "print(kernels.cpu_kernels(), machine.describe()['onednn'])"
 )
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from ganbench import params, profiles
+from ganbench.plumbing import params, profiles
 
 pytestmark = pytest.mark.e2e  # spawns processes: make test-quick skips it
 

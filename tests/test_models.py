@@ -9,17 +9,19 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from ganbench import params, reference, scoring, training
 from ganbench.models import registry
-from ganbench.progress import ProgressEvaluator, progress_settings
+from ganbench.plumbing import params
+from ganbench.scoring import image_scores, reference
+from ganbench.training import loop
+from ganbench.training.progress import ProgressEvaluator, progress_settings
 from tests.tiny import REPO, build, tiny_dataset, weights
 
 FAMILIES = list(registry.FAMILIES)
 
 
 def run_steps(model, tmp_path, stop_after=None, name="ckpt.npz"):
-    checkpointer = training.Checkpointer(tmp_path / name, model, "test")
-    return training.train(
+    checkpointer = loop.Checkpointer(tmp_path / name, model, "test")
+    return loop.train(
         model, checkpointer, lambda step, losses: None, lambda s: None, stop_after, progress=False
     )
 
@@ -114,8 +116,8 @@ def test_resumed_history_continues(tmp_path):
 def test_changed_config_does_not_resume(tmp_path):
     model, _ = build("gan1d", tmp_path)
     run_steps(model, tmp_path, stop_after=2)
-    other = training.Checkpointer(tmp_path / "ckpt.npz", model, "another-config")
-    assert other.restore() == (0, training.Log())
+    other = loop.Checkpointer(tmp_path / "ckpt.npz", model, "another-config")
+    assert other.restore() == (0, loop.Log())
 
 
 def test_nan_loss_stops_the_loop(tmp_path):
@@ -127,7 +129,7 @@ def test_nan_loss_stops_the_loop(tmp_path):
         return {**losses, "d": losses["d"] * np.nan}
 
     model.train_step = poisoned
-    with pytest.raises(training.NonFiniteLossError, match="non-finite loss at step 1"):
+    with pytest.raises(loop.NonFiniteLossError, match="non-finite loss at step 1"):
         run_steps(model, tmp_path)
 
 
@@ -214,7 +216,7 @@ def tiny_yardstick(dataset):
     net_params = dataclasses.replace(p.section("reference"), filters=(4, 8), feature_units=16)
     settings = progress_settings(settings)
     net = reference.ReferenceNetwork(reference.build(net_params))
-    return scoring.Yardstick.build(net, dataset, settings), settings
+    return image_scores.Yardstick.build(net, dataset, settings), settings
 
 
 @pytest.mark.parametrize("gan", ["acgan", "sgan"])
@@ -226,8 +228,8 @@ def test_evaluating_during_training_leaves_the_training_unchanged(gan, tmp_path)
     scored, config = build(gan, tmp_path / "scored", evaluate_every=2)
     family = registry.family(gan)
     evaluator = ProgressEvaluator(family, config, scored, dataset, yardstick, settings)
-    checkpointer = training.Checkpointer(tmp_path / "scored" / "ckpt.npz", scored, "test")
-    result = training.train(
+    checkpointer = loop.Checkpointer(tmp_path / "scored" / "ckpt.npz", scored, "test")
+    result = loop.train(
         scored,
         checkpointer,
         lambda step, losses: None,
@@ -246,7 +248,7 @@ def test_evaluating_during_training_leaves_the_training_unchanged(gan, tmp_path)
 def test_every_family_trains_in_mixed_bfloat16(gan, tmp_path):
     """compute.precision: mixed_bfloat16 computes in bfloat16 with float32 weights and
     losses; a step gives finite float32 losses."""
-    training.set_precision("mixed_bfloat16")
+    loop.set_precision("mixed_bfloat16")
     try:
         model, _ = build(gan, tmp_path, iterations=2)
         result = run_steps(model, tmp_path)
@@ -254,11 +256,11 @@ def test_every_family_trains_in_mixed_bfloat16(gan, tmp_path):
         assert all(v.dtype == "float32" for n in networks for v in n.trainable_variables)
         assert any(n.compute_dtype == "bfloat16" for n in networks)
     finally:
-        training.set_precision("float32")
+        loop.set_precision("float32")
     assert all(np.isfinite(v) for v in result.final_losses.values())
 
 
 def test_float32_checkpoints_keep_their_fingerprint_and_other_precisions_do_not_resume():
     config = {"a": 1}
-    assert training.fingerprint(config) == training.fingerprint(config, "float32")
-    assert training.fingerprint(config, "mixed_bfloat16") != training.fingerprint(config)
+    assert loop.fingerprint(config) == loop.fingerprint(config, "float32")
+    assert loop.fingerprint(config, "mixed_bfloat16") != loop.fingerprint(config)

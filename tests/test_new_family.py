@@ -13,7 +13,6 @@ import pytest
 import tensorflow as tf
 from keras import layers
 
-from ganbench import evaluate_stage, reference_stage, report, train_stage
 from ganbench.data.splits import Dataset
 from ganbench.models import registry
 from ganbench.models.base import (
@@ -26,7 +25,11 @@ from ganbench.models.base import (
     scale_images,
 )
 from ganbench.models.settings import AdamParams, ScheduleParams, noise_check, pixel_range_check
-from ganbench.schema import checked, positive
+from ganbench.plumbing.schema import checked, positive
+from ganbench.stages import evaluate as evaluate_stage
+from ganbench.stages import reference as reference_stage
+from ganbench.stages import report
+from ganbench.stages import train as train_stage
 from tests import tiny_pipeline
 from tests.tiny_pipeline import tiny_raw, write_params
 

@@ -8,15 +8,18 @@ import dataclasses
 import numpy as np
 import pytest
 
-from ganbench import commands, params, reference, sample, score, training
-from ganbench.errors import InputError
+from ganbench.commands import main, sample, score
 from ganbench.models import registry
+from ganbench.plumbing import params
+from ganbench.plumbing.errors import InputError
+from ganbench.scoring import reference
+from ganbench.training import loop
 from tests.tiny import REPO, tiny_dataset
 
 
 @pytest.fixture(scope="module", autouse=True)
 def deterministic_runtime():
-    training.configure_runtime(xla=False)
+    loop.configure_runtime(xla=False)
 
 
 def tiny_settings():
@@ -29,7 +32,7 @@ def tiny_settings():
         kid_subset_size=20,
     )
     net_params = dataclasses.replace(config.section("reference"), filters=(4, 8), feature_units=8)
-    training.set_determinism(0, xla=False)
+    loop.set_determinism(0, xla=False)
     return p, reference.ReferenceNetwork(reference.build(net_params))
 
 
@@ -42,7 +45,7 @@ def test_real_test_images_score_near_the_floor_and_an_untrained_generator_far_fr
     assert near["fid"] == pytest.approx(near["floor"]["fid"], rel=0.5, abs=0.05)
 
     config = params.load(REPO / "params.yaml").section("dcgan")
-    training.set_determinism(0, xla=False)
+    loop.set_determinism(0, xla=False)
     generator = registry.module("dcgan").build_networks(config)["generator"]
     path = tmp_path / "untrained.keras"
     generator.save(path)
@@ -62,7 +65,7 @@ def test_pixel_values_are_taken_in_every_accepted_range():
 
 def error_of(argv, capsys) -> str:
     with pytest.raises(SystemExit) as exited:
-        commands.main(argv)
+        main.main(argv)
     assert exited.value.code == 1
     lines = capsys.readouterr().err.strip().splitlines()
     assert len(lines) == 1, lines
@@ -99,7 +102,7 @@ def test_missing_files_and_too_few_samples_are_one_line(tmp_path, capsys):
 
 def test_sample_writes_a_grid_and_the_array_and_refuses_classes_for_unconditional(tmp_path, capsys):
     config = params.load(REPO / "params.yaml").section("acgan")
-    training.set_determinism(0, xla=False)
+    loop.set_determinism(0, xla=False)
     module = registry.module("acgan")
     drawer = module.sampler(config, module.build_networks(config)["generator"])
     written = sample.write(drawer, 12, 3, [3, 5], tmp_path / "out")

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import json
 
-from ganbench import paper_report, report
-from ganbench.report import markdown_table
+from ganbench.reporting import paper_results
+from ganbench.stages import report
+from ganbench.stages.report import markdown_table
 
 
 def entry(per_seed: dict[str, float], low: float | None, high: float | None) -> dict:
@@ -34,7 +35,7 @@ def test_an_evaluated_unfinished_run_shows_its_figures_steps_and_provenance(tmp_
             },
         },
     )  # fmt: skip
-    text = paper_report.section(results, figures, markdown_table)
+    text = paper_results.section(results, figures, markdown_table)
     assert "seed 0: 2,000 of 40,000 — **not finished**" in text
     assert "| FID-style ↓ | 252.4 | — | 0: 252.4 |" in text
     assert "2.0 h in all; evaluated on Some CPU (avx2), exported at commit `c715b8b01234`" in text
@@ -64,7 +65,7 @@ def test_a_run_resumed_on_other_machines_names_each_with_its_hours_and_steps(tmp
             },
         },
     )  # fmt: skip
-    text = paper_report.section(results, figures, markdown_table)
+    text = paper_results.section(results, figures, markdown_table)
     assert (
         "4.0 h in all; trained on Intel Xeon (avx512-bf16) 2.0 h, steps 0–520; "
         "AMD EPYC (avx2) 2.0 h, steps 520–1,000; evaluated on AMD EPYC (avx2)"
@@ -80,7 +81,7 @@ def test_a_summary_of_training_alone_shows_its_headline_metric_and_seeds_steps(t
     write(folder, "summary.json", summary)
     for seed in ("0", "1"):
         write(folder, f"seed-{seed}.json", {"steps": 180000, "test_accuracy": 0.99})
-    text = paper_report.section(results, figures, markdown_table)
+    text = paper_results.section(results, figures, markdown_table)
     assert "| test accuracy ↑ | 0.9909 | [0.9800, 0.9990] | 0: 0.9918, 1: 0.9900 |" in text
     assert "Steps: seed 0: 180,000, seed 1: 180,000." in text
     assert "not recorded in this summary" in text and "not finished" not in text

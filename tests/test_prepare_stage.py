@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from ganbench import tracking
 from ganbench.data import labels
+from ganbench.plumbing import tracking
 from tests.repo_copy import dvc, make_copy
 from tests.synthetic import make_arrays, write_dataset
 

@@ -6,7 +6,7 @@ import os
 import subprocess
 import sys
 
-from ganbench import quiet
+from ganbench.plumbing import quiet
 
 INFO = b"I0000 00:00:1796162677.124658    2458 port.cc:153] oneDNN custom operations are on."
 NODEDEF = (
@@ -41,7 +41,7 @@ def test_a_noisy_native_line_behind_a_progress_bar_leaves_the_bar_alone():
 def test_the_filter_drops_noise_from_fd_2_and_keeps_the_rest_in_order():
     code = (
         "import os, sys\n"
-        "from ganbench import quiet\n"
+        "from ganbench.plumbing import quiet\n"
         "quiet.filter_native_logs()\n"
         f"os.write(2, {INFO!r} + b'\\n')\n"
         f"os.write(2, {NODEDEF!r} + b'\\n')\n"

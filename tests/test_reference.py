@@ -8,9 +8,12 @@ import json
 import keras
 import pytest
 
-from ganbench import params, reference, reference_stage, training
 from ganbench.data import prepare
 from ganbench.data.settings import DataParams
+from ganbench.plumbing import params
+from ganbench.scoring import reference
+from ganbench.stages import reference as reference_stage
+from ganbench.training import loop
 from tests.tiny import REPO, tiny_dataset
 from tests.tiny_pipeline import tiny_raw, write_params
 
@@ -18,7 +21,7 @@ from tests.tiny_pipeline import tiny_raw, write_params
 @pytest.fixture(scope="module", autouse=True)
 def deterministic_runtime():
     """Before this module's first TensorFlow op: threads can be set only until then."""
-    training.configure_runtime(xla=False)
+    loop.configure_runtime(xla=False)
 
 
 @pytest.mark.parametrize("dataset", ["mnist", "fashion_mnist"])
@@ -49,7 +52,7 @@ def test_a_pinned_network_whose_weights_changed_is_refused(tmp_path):
 
 
 def test_a_dataset_without_a_pinned_network_names_the_command(tmp_path):
-    with pytest.raises(reference.ReferenceError, match=r"--pin"):
+    with pytest.raises(reference.ReferenceError, match=r"ganbench pin-reference"):
         reference.load_pinned(tmp_path, "fashion_mnist")
 
 

@@ -12,9 +12,10 @@ import numpy as np
 import pytest
 import yaml
 
-from ganbench import profiles, repeats, tracking
 from ganbench.data import labels, splits
-from ganbench.params import ParamsError
+from ganbench.longrun import committed, repeats, seeds
+from ganbench.plumbing import profiles, tracking
+from ganbench.plumbing.params import ParamsError
 from tests.tiny import REPO, tiny_dataset
 
 
@@ -22,9 +23,9 @@ from tests.tiny import REPO, tiny_dataset
 def deterministic_runtime():
     """Before this module's first TensorFlow op (threads can be set only until then): run
     alone, its in-process tests otherwise start the runtime with default threads."""
-    from ganbench import training
+    from ganbench.training import loop
 
-    training.configure_runtime(xla=False)
+    loop.configure_runtime(xla=False)
 
 
 def test_profile_values_replace_leaves_and_keep_the_rest():
@@ -36,33 +37,33 @@ def test_profile_values_replace_leaves_and_keep_the_rest():
 
 def test_each_seed_sets_the_training_stream_and_the_labelled_subset():
     base = yaml.safe_load((REPO / "params.yaml").read_text())
-    tree = repeats.seed_tree(base, {"sgan_fm": {"schedule": {"iterations": 7}}}, "sgan_fm", 3)
+    tree = seeds.seed_tree(base, {"sgan_fm": {"schedule": {"iterations": 7}}}, "sgan_fm", 3)
     assert tree["sgan_fm"]["schedule"] == {
         **base["sgan_fm"]["schedule"],
         "iterations": 7,
         "seed": 3,
     }
     assert tree["sgan_fm"]["labelled"]["seed"] == 3
-    assert "labelled" not in repeats.seed_tree(base, {}, "gan1d", 3)["gan1d"]
+    assert "labelled" not in seeds.seed_tree(base, {}, "gan1d", 3)["gan1d"]
     # only what the seed's stages read: no other family, no study
     assert set(tree) == {"data", "reference", "evaluate", "sgan_fm"}
 
 
 def test_a_seed_written_with_the_whole_params_file_keeps_its_results(tmp_path):
     base = yaml.safe_load((REPO / "params.yaml").read_text())
-    plan = repeats.Plan("gan1d", (0,), tmp_path, tmp_path, "w1", 0.95)
-    folder = repeats.seed_dir(plan, 0)
+    plan = seeds.Plan("gan1d", (0,), tmp_path, tmp_path, "w1", 0.95)
+    folder = seeds.seed_dir(plan, 0)
     (folder / "metrics" / "train").mkdir(parents=True)
-    whole = {**base, "gan1d": repeats.seed_tree(base, {}, "gan1d", 0)["gan1d"]}
+    whole = {**base, "gan1d": seeds.seed_tree(base, {}, "gan1d", 0)["gan1d"]}
     (folder / "params.yaml").write_text(yaml.safe_dump({**whole, "study": {"old": "schema"}}))
-    repeats.metrics_path(plan, 0).write_text("{}")
-    trimmed = yaml.safe_dump(repeats.seed_tree(base, {}, "gan1d", 0), sort_keys=False)
-    repeats.write_seed_params(plan, {0: trimmed})
-    assert repeats.metrics_path(plan, 0).is_file()  # same sections: the result stays
+    seeds.metrics_path(plan, 0).write_text("{}")
+    trimmed = yaml.safe_dump(seeds.seed_tree(base, {}, "gan1d", 0), sort_keys=False)
+    seeds.write_seed_params(plan, {0: trimmed})
+    assert seeds.metrics_path(plan, 0).is_file()  # same sections: the result stays
     assert (folder / "params.yaml").read_text() == trimmed
     changed = trimmed.replace("iterations: 40000", "iterations: 40001")
-    repeats.write_seed_params(plan, {0: changed})
-    assert not repeats.metrics_path(plan, 0).is_file()  # another schedule: trained again
+    seeds.write_seed_params(plan, {0: changed})
+    assert not seeds.metrics_path(plan, 0).is_file()  # another schedule: trained again
 
 
 @pytest.fixture
@@ -107,7 +108,7 @@ def test_seeds_train_once_under_the_profile_and_are_summarised(project):
     workdir = project["workdir"]
 
     # seed 5 has no labelled subset: it fails, seed 0 still finishes, no summary is written
-    with pytest.raises(repeats.RepeatError, match=r"seed 5 failed \(exit 1\).*20-5"):
+    with pytest.raises(seeds.RepeatError, match=r"seed 5 failed \(exit 1\).*20-5"):
         repeats.run("sgan_fm", [0, 5], **project, jobs=2)
     assert not (workdir / "summary.json").exists()
     seed0_metrics = workdir / "seed-0" / "metrics" / "train" / "sgan_fm.json"
@@ -140,7 +141,7 @@ def test_seeds_train_once_under_the_profile_and_are_summarised(project):
         assert run.data.tags["mlflow.parentRunId"] == summary["mlflow_run_id"]
 
     # a metric the stage does not write is named with the file, and the summary is kept
-    with pytest.raises(repeats.RepeatError, match=r"seed-0.*no numeric metric 'accuracy'"):
+    with pytest.raises(seeds.RepeatError, match=r"seed-0.*no numeric metric 'accuracy'"):
         repeats.run("sgan_fm", [0, 1], **project, metric="accuracy")
     assert json.loads((workdir / "summary.json").read_text()) == summary
 
@@ -181,7 +182,7 @@ def test_a_stopped_repeat_passes_the_signal_to_its_seeds_which_checkpoint(projec
         yaml.safe_dump({"sgan_fm": {"schedule": {"iterations": 100000}}})
     )
     workdir = project["workdir"]
-    command = [sys.executable, "-m", "ganbench.repeats", "run", "sgan_fm", "--seeds", "0"]
+    command = [sys.executable, "-m", "ganbench.longrun.repeats", "run", "sgan_fm", "--seeds", "0"]
     for flag in ("params_path", "profile_path", "prepared", "workdir"):
         command += [f"--{flag.removesuffix('_path')}", str(project[flag])]
     parent = subprocess.Popen(command, stderr=subprocess.PIPE, text=True)
@@ -210,7 +211,8 @@ def test_evaluated_seeds_are_summarised_with_every_figure_and_exported(
 ):
     import dataclasses
 
-    from ganbench import params, reference
+    from ganbench.plumbing import params
+    from ganbench.scoring import reference
 
     reference_params = params.load(REPO / "params.yaml").section("reference")
     net = reference.build(dataclasses.replace(reference_params, filters=(4, 8), feature_units=16))
@@ -268,8 +270,8 @@ def test_evaluated_seeds_are_summarised_with_every_figure_and_exported(
     seed1_curve = [(int(line.split(",")[0]), float(line.split(",")[fid_column])) for line in seed1]
 
     def logged_exports() -> list:
-        digest = repeats.export_digest(results)
-        runs = tracking.find_runs("train", f"tags.`{repeats.EXPORT_TAG}` = '{digest}'")
+        digest = committed.export_digest(results)
+        runs = tracking.find_runs("train", f"tags.`{committed.EXPORT_TAG}` = '{digest}'")
         for run in runs:
             history = tracking.connect().get_metric_history(run.info.run_id, "progress_fid_seed_1")
             assert [(m.step, m.value) for m in sorted(history, key=lambda m: m.step)] == seed1_curve
@@ -279,13 +281,13 @@ def test_evaluated_seeds_are_summarised_with_every_figure_and_exported(
 
     # Another machine, an empty workdir, the committed results: the finished seeds are not
     # trained again, and the export keeps their provenance, curves and grids.
-    committed = (results / "summary.json").read_bytes()
+    as_committed = (results / "summary.json").read_bytes()
     again = evaluated_run(tmp_path / "elsewhere")
     assert again["per_seed"] == summary["per_seed"]
     assert not (tmp_path / "elsewhere" / "seed-0" / repeats.LOG_NAME).exists()  # no training
     # nothing trained: the committed export is not restamped with this machine and commit
-    assert (results / "summary.json").read_bytes() == committed
-    assert json.loads(committed)["provenance"]["seeds"]["0"] == seed0
+    assert (results / "summary.json").read_bytes() == as_committed
+    assert json.loads(as_committed)["provenance"]["seeds"]["0"] == seed0
     assert (results / "seed-0-progress.csv").read_text().splitlines() == curve
     assert (results / "seed-1-samples.png").is_file()
     assert len(logged_exports()) == 1  # this store has the export's run already
@@ -298,13 +300,16 @@ def test_evaluated_seeds_are_summarised_with_every_figure_and_exported(
     evaluated_run(tmp_path / "clone")
     evaluated_run(tmp_path / "clone")
     assert len(logged_exports()) == 1
-    assert (results / "summary.json").read_bytes() == committed
+    assert (results / "summary.json").read_bytes() == as_committed
 
 
 def test_an_unfinished_seed_is_scored_from_its_last_checkpoint_and_exported(project, tmp_path):
     import dataclasses
 
-    from ganbench import params, reference, snapshot, train_stage
+    from ganbench.longrun import snapshot
+    from ganbench.plumbing import params
+    from ganbench.scoring import reference
+    from ganbench.stages import train as train_stage
 
     reference_params = params.load(REPO / "params.yaml").section("reference")
     net = reference.build(dataclasses.replace(reference_params, filters=(4, 8), feature_units=16))

@@ -7,9 +7,10 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from ganbench import schema, training
 from ganbench.models import sgan_fm
 from ganbench.models.sgan_fm import model as sgan_fm_model
+from ganbench.plumbing import schema
+from ganbench.training import loop
 from tests.tiny import prepared_dir, tiny_dataset
 
 TINY = {
@@ -52,14 +53,14 @@ TINY = {
 @pytest.fixture(scope="module", autouse=True)
 def deterministic_runtime():
     """Before this module's first TensorFlow op: threads can be set only until then."""
-    training.set_determinism(0, xla=False)
+    loop.set_determinism(0, xla=False)
 
 
 def tiny_model(tmp_path):
     problems: list[str] = []
     config = schema.build(sgan_fm.Config, TINY, "sgan_fm", problems)
     assert problems == []
-    training.set_determinism(0, xla=False)
+    loop.set_determinism(0, xla=False)
     dataset = tiny_dataset()
     return sgan_fm_model.create(config, dataset, prepared_dir(tmp_path, dataset)), dataset
 
@@ -200,8 +201,8 @@ def test_few_steps_are_finite_and_the_classifier_round_trips(tmp_path):
     import keras
 
     model, dataset = tiny_model(tmp_path)
-    checkpointer = training.Checkpointer(tmp_path / "ckpt.npz", model, "test")
-    result = training.train(
+    checkpointer = loop.Checkpointer(tmp_path / "ckpt.npz", model, "test")
+    result = loop.train(
         model, checkpointer, lambda step, losses: None, lambda step: None, progress=False
     )
     assert result.steps == 4 and all(np.isfinite(v) for v in result.final_losses.values())

@@ -9,7 +9,7 @@ import matplotlib.axes
 import numpy as np
 import pytest
 
-from ganbench import plots
+from ganbench.reporting import plots
 
 
 def row(mean: float, ci: tuple[float, float] | None) -> dict:

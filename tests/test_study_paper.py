@@ -8,10 +8,10 @@ import json
 import pytest
 import yaml
 
-from ganbench import machine
 from ganbench.data.prepare import write_prepared
 from ganbench.data.settings import DataParams
-from ganbench.study import paper
+from ganbench.longrun import study_paper
+from ganbench.plumbing import machine
 from tests.tiny import tiny_dataset
 from tests.tiny_pipeline import tiny_raw
 
@@ -34,10 +34,10 @@ def test_cells_run_once_and_a_run_made_elsewhere_is_merged_at_its_label_count(tm
     argv = ["run", "--params", str(params_path), "--profile", str(profile), "--gans", "sgan"]
     argv += ["--include", f"sgan_fm:20={elsewhere}", "--workdir", str(workdir)]
     argv += ["--results", str(results), "--prepared", str(prepared), "--jobs", "2"]
-    paper.main(argv)
+    study_paper.main(argv)
     cell = workdir / "cells" / "20-0.json"
     finished_at = cell.stat().st_mtime_ns
-    paper.main(argv)  # again: nothing to train, the summary written anew
+    study_paper.main(argv)  # again: nothing to train, the summary written anew
     assert cell.stat().st_mtime_ns == finished_at
     summary = json.loads((results / "summary.json").read_text())
     entry = summary["by_label_count"]["20"]
@@ -68,23 +68,23 @@ def test_a_new_machine_starts_from_the_committed_cells_and_other_params_disown_t
     results = tmp_path / "results"
     argv = ["run", "--params", str(params_path), "--profile", str(profile), "--gans", "sgan"]
     argv += ["--results", str(results), "--prepared", str(prepared)]
-    paper.main([*argv, "--workdir", str(tmp_path / "first")])
+    study_paper.main([*argv, "--workdir", str(tmp_path / "first")])
     committed = (results / "cells" / "20-0.json").read_text()
 
     # another machine: an empty workdir, the committed results; no cell is trained again
-    paper.main([*argv, "--workdir", str(tmp_path / "second")])
+    study_paper.main([*argv, "--workdir", str(tmp_path / "second")])
     assert (tmp_path / "second" / "cells" / "20-0.json").read_text() == committed
     assert not (tmp_path / "second" / "cells.log").exists()  # no cell process started
 
     # a change to another family's section leaves the study's params, and its cells, alone
     raw["gan1d"]["target_mean"] = 3.0
     params_path.write_text(yaml.safe_dump(raw))
-    paper.main([*argv, "--workdir", str(tmp_path / "third")])
+    study_paper.main([*argv, "--workdir", str(tmp_path / "third")])
     assert not (tmp_path / "third" / "cells.log").exists()
 
     # other study params: the committed cells are not taken, every cell runs again
     profile.write_text(yaml.safe_dump({"study": {"iterations": {"sgan": {"20": 3}}}}))
-    paper.main([*argv, "--workdir", str(tmp_path / "fourth")])
+    study_paper.main([*argv, "--workdir", str(tmp_path / "fourth")])
     assert (tmp_path / "fourth" / "cells.log").exists()
     rerun = json.loads((results / "cells" / "20-0.json").read_text())
     assert rerun["iterations"] == {"sgan": 3}
@@ -93,5 +93,5 @@ def test_a_new_machine_starts_from_the_committed_cells_and_other_params_disown_t
 def test_cells_finished_before_stamping_are_counted_as_not_recorded():
     stamped = {"machine": {"cpu_model": "CPU X", "cores": 2, "cpu_flags": ["avx2"],
                            "cpu_kind": "avx2"}}  # fmt: skip
-    counts = paper.cell_machines([stamped, {}, stamped, {}, {}])
+    counts = study_paper.cell_machines([stamped, {}, stamped, {}, {}])
     assert counts == {"CPU X, 2 cores, avx2 (avx2)": 2, "not recorded": 3}

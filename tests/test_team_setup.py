@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from ganbench import tracking
+from ganbench.plumbing import tracking
 from tests.repo_copy import dvc, make_copy
 from tests.synthetic import write_dataset
 from tests.tiny import REPO

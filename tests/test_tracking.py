@@ -1,6 +1,6 @@
 import pytest
 
-from ganbench import tracking
+from ganbench.plumbing import tracking
 
 
 def make_repo(path):

@@ -13,7 +13,9 @@ import urllib.request
 import pytest
 from mlflow.tracking import MlflowClient
 
-from ganbench import reference_stage, tracking, train_stage
+from ganbench.plumbing import tracking
+from ganbench.stages import reference as reference_stage
+from ganbench.stages import train as train_stage
 from tests import tiny_pipeline
 
 pytestmark = pytest.mark.e2e  # spawns processes: make test-quick skips it

@@ -7,10 +7,12 @@ import numpy as np
 import pytest
 import yaml
 
-from ganbench import kernels, params, tracking, train_stage
 from ganbench.data import splits
 from ganbench.models import registry
 from ganbench.models.gan1d import model as gan1d
+from ganbench.plumbing import params, tracking
+from ganbench.stages import train as train_stage
+from ganbench.training import kernels
 from tests.tiny import REPO, tiny_dataset
 
 

@@ -12,10 +12,10 @@ from typing import Any
 
 import numpy as np
 
-from ganbench import params
 from ganbench.data import labels
 from ganbench.data.splits import Dataset
 from ganbench.models import registry
+from ganbench.plumbing import params
 from tests.synthetic import make_arrays
 
 REPO = Path(__file__).resolve().parents[1]
@@ -75,11 +75,11 @@ def prepared_dir(tmp_path: Path, dataset: Dataset) -> Path:
 
 def build(gan: str, tmp_path: Path, **schedule_changes):
     """Seed everything and build family `gan` on tiny data; returns (model, config)."""
-    from ganbench import training
+    from ganbench.training import loop
 
     config = tiny_config(gan, **schedule_changes)
     dataset = tiny_dataset()
-    training.set_determinism(config.schedule.seed, config.schedule.xla)
+    loop.set_determinism(config.schedule.seed, config.schedule.xla)
     model = registry.module(gan).create(config, dataset, prepared_dir(tmp_path, dataset))
     return model, config
 

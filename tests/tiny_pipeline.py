@@ -7,10 +7,15 @@ from pathlib import Path
 
 import yaml
 
-from ganbench import evaluate_stage, reference_stage, report, train_stage
 from ganbench.data import prepare
 from ganbench.data.settings import DataParams
-from ganbench.study import ceiling, cells, summary
+from ganbench.stages import evaluate as evaluate_stage
+from ganbench.stages import reference as reference_stage
+from ganbench.stages import report
+from ganbench.stages import study as study_stage
+from ganbench.stages import study_ceiling as ceiling_stage
+from ganbench.stages import study_summary as summary_stage
+from ganbench.stages import train as train_stage
 from tests.tiny import REPO, tiny_dataset
 
 FAMILIES = ("gan1d", "sgan", "sgan_fm")
@@ -79,15 +84,15 @@ def layout(tmp_path: Path) -> dict:
             metrics=tmp_path / "metrics",
             reference=tmp_path / "models" / "reference" / "classifier.keras",
         ),
-        "cells": cells.StudyPaths(
+        "cells": study_stage.StudyPaths(
             prepared=tmp_path / "prepared",
             cells=tmp_path / "results" / "study",
             checkpoints=tmp_path / "checkpoints" / "study",
         ),
-        "ceiling": ceiling.CeilingPaths(
+        "ceiling": ceiling_stage.CeilingPaths(
             prepared=tmp_path / "prepared", result=tmp_path / "results" / "ceiling.json"
         ),
-        "summary": summary.SummaryPaths(
+        "summary": summary_stage.SummaryPaths(
             cells=tmp_path / "results" / "study",
             ceiling=tmp_path / "results" / "ceiling.json",
             metrics=tmp_path / "metrics" / "study.json",

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ganbench import training
+from ganbench.training import loop
 from tests.tiny import build, weights
 
 
@@ -22,8 +22,8 @@ def main() -> None:
     for gan in gans:
         folder = work / gan
         model, _ = build(gan, folder)
-        checkpointer = training.Checkpointer(folder / "checkpoint.npz", model, "tiny")
-        result = training.train(
+        checkpointer = loop.Checkpointer(folder / "checkpoint.npz", model, "tiny")
+        result = loop.train(
             model, checkpointer, lambda s, losses: None, lambda s: None, stop_after, False
         )
         arrays = {f"v{i}": w for i, w in enumerate(weights(model))}

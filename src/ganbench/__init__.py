@@ -1,9 +1,9 @@
 """ganbench: a reproducible, experiment-tracked benchmark of GAN families.
 
 Importing the package first asks TensorFlow for oneDNN's CPU kernels on every machine kind
-(ganbench.kernels), before anything loads TensorFlow.
+(ganbench.training.kernels), before anything loads TensorFlow.
 """
 
-from ganbench import kernels
+from ganbench.training import kernels
 
 kernels.prefer_onednn()

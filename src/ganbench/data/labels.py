@@ -11,8 +11,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ganbench import atomic
-from ganbench.schema import NUM_CLASSES
+from ganbench.plumbing import atomic
+from ganbench.plumbing.schema import NUM_CLASSES
 
 SAMPLINGS = ("balanced", "first")
 

@@ -6,12 +6,12 @@ from pathlib import Path
 
 import numpy as np
 
-from ganbench import atomic
 from ganbench.data import idx, labels
 from ganbench.data.settings import DataParams
 from ganbench.data.sources import Acquired
 from ganbench.data.splits import Dataset, dataset_path
-from ganbench.schema import NUM_CLASSES
+from ganbench.plumbing import atomic
+from ganbench.plumbing.schema import NUM_CLASSES
 
 IMAGE_SIZE = (28, 28)
 

@@ -5,7 +5,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ganbench.schema import balanced_label_count, checked, each, non_empty, non_negative, one_of
+from ganbench.plumbing.schema import (
+    balanced_label_count,
+    checked,
+    each,
+    non_empty,
+    non_negative,
+    one_of,
+)
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from ganbench import atomic
+from ganbench.plumbing import atomic
 
 ROLES = ("train_images", "train_labels", "test_images", "test_labels")
 FILE_STEMS = {

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from sklearn.metrics import confusion_matrix
 
-from ganbench.schema import NUM_CLASSES
+from ganbench.plumbing.schema import NUM_CLASSES
 
 
 def accuracy_report(y_true: np.ndarray, y_pred: np.ndarray) -> dict[str, object]:

@@ -4,7 +4,7 @@ sampling of a generator, and the contracts a family implements.
 A family's module (`models/<family>/model.py`) provides what `FamilyModule` declares. Its
 model subclasses `GanModel`, builds its networks and optimizers in `__init__`, and writes
 `train_step`, which reads top to bottom like the seed's algorithm box. The shared loop in
-`ganbench.training` compiles that step once and drives it; nothing here knows about files.
+`ganbench.training.loop` compiles that step once and drives it; nothing here knows about files.
 """
 
 from __future__ import annotations
@@ -21,10 +21,10 @@ import numpy as np
 import tensorflow as tf
 from keras import ops
 
-from ganbench import plots
 from ganbench.data.splits import Dataset
 from ganbench.models.settings import AdamParams, RMSPropParams, ScheduleParams
-from ganbench.schema import NUM_CLASSES
+from ganbench.plumbing.schema import NUM_CLASSES
+from ganbench.reporting import plots
 
 SAMPLE_SEED = 1234  # fixed noise for sample grids, as the seeds reuse one noise batch
 

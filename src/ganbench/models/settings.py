@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ganbench.data.labels import SAMPLINGS
-from ganbench.schema import checked, non_negative, one_of, positive, unit_interval
+from ganbench.plumbing.schema import checked, non_negative, one_of, positive, unit_interval
 
 PIXEL_RANGES = ("symmetric", "unit")
 pixel_range_check = one_of(*PIXEL_RANGES)

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ganbench.models import registry
-from ganbench.params import StudyParams
+from ganbench.plumbing.params import StudyParams
 
 SUPERVISED = "supervised"  # the baseline family's network trained on the labels alone
 CLASSICAL = ("logistic_regression", "label_spreading")

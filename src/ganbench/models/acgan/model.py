@@ -15,7 +15,6 @@ import numpy as np
 import tensorflow as tf
 from keras import layers
 
-from ganbench import plots
 from ganbench.data.splits import Dataset
 from ganbench.models.acgan import Config, DiscriminatorParams, GeneratorParams
 from ganbench.models.base import (
@@ -27,7 +26,8 @@ from ganbench.models.base import (
     full_precision,
     scale_images,
 )
-from ganbench.schema import NUM_CLASSES
+from ganbench.plumbing.schema import NUM_CLASSES
+from ganbench.reporting import plots
 
 
 def build_generator(z_dim: int, p: GeneratorParams) -> keras.Model:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ganbench.models.settings import AdamParams, ScheduleParams, noise_check
-from ganbench.schema import checked, positive
+from ganbench.plumbing.schema import checked, positive
 
 
 @dataclass(frozen=True)

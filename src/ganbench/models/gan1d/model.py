@@ -16,7 +16,6 @@ import numpy as np
 import tensorflow as tf
 from keras import layers
 
-from ganbench import plots
 from ganbench.data.splits import Dataset
 from ganbench.models.base import (
     GanModel,
@@ -29,6 +28,7 @@ from ganbench.models.base import (
     sample_noise,
 )
 from ganbench.models.gan1d import Config
+from ganbench.reporting import plots
 
 
 def decorate(x: tf.Tensor) -> tf.Tensor:

@@ -30,7 +30,7 @@ from ganbench.models.base import (
 )
 from ganbench.models.semi_supervised import real_fake_logit, split_labelled, supervised_loss
 from ganbench.models.sgan import Config, DiscriminatorParams, GeneratorParams
-from ganbench.schema import NUM_CLASSES, flatten
+from ganbench.plumbing.schema import NUM_CLASSES, flatten
 
 
 def build_generator(z_dim: int, p: GeneratorParams) -> keras.Model:

@@ -14,7 +14,7 @@ from ganbench.models.settings import (
     noise_check,
     pixel_range_check,
 )
-from ganbench.schema import checked, each, non_negative, positive, unit_interval
+from ganbench.plumbing.schema import checked, each, non_negative, positive, unit_interval
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,7 @@ from ganbench.models.base import (
 )
 from ganbench.models.semi_supervised import real_fake_logit, split_labelled, supervised_loss
 from ganbench.models.sgan_fm import Config, DiscriminatorParams, GeneratorParams, OptimizerParams
-from ganbench.schema import NUM_CLASSES
+from ganbench.plumbing.schema import NUM_CLASSES
 
 IMAGE_PIXELS = 28 * 28
 

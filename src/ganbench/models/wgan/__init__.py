@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ganbench.models.settings import RMSPropParams, ScheduleParams, noise_check, pixel_range_check
-from ganbench.schema import checked, each, positive, unit_interval
+from ganbench.plumbing.schema import checked, each, positive, unit_interval
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,145 @@
+"""The `ganbench` command: the benchmark's entry points for use from outside the pipeline.
+
+    ganbench score IMAGES.npy              # your images, on the benchmark's scale
+    ganbench score GENERATOR.keras --z-dim 100 --noise normal --pixel-range symmetric
+    ganbench sample dcgan --count 64       # samples of a trained family, no training
+    ganbench sample --model-uri models:/ganbench-acgan-generator@default-profile --classes 3
+    ganbench repeats run sgan --profile profiles/paper.yaml --seeds 0 1 2 3 4 --evaluate
+    ganbench pin-reference                  # retrain and pin the reference network
+
+Every subcommand has --help. Bad input is one line naming the file or option, exit 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from ganbench.plumbing import atomic, layout, params
+from ganbench.plumbing.cli import run_stage
+
+
+def score_command(args: argparse.Namespace) -> None:
+    from ganbench.commands import score
+    from ganbench.data import splits
+    from ganbench.training import loop
+
+    config = params.load(args.params)
+    loop.configure_runtime(xla=False)  # before TensorFlow's first op
+    p = score.settings(config, args.samples)
+    net = score.reference_network(config, args.reference)
+    source = str(args.input)
+    if args.input.suffix == ".keras":
+        images = score.generated_images(
+            args.input, p.samples, args.seed, args.z_dim, args.noise, args.pixel_range,
+            args.conditional,
+        )  # fmt: skip
+    else:
+        images = score.unit_images(score.read_array(args.input), source, args.pixel_range)
+    feature_units = config.section("reference").feature_units
+    score.checked_count(images, source, p.samples, feature_units)
+    dataset = splits.load(layout.path("prepared"), config.data.dataset)
+    metrics = {"input": source, **score.score(images, dataset, p, net)}
+    print(score.table(metrics))
+    if args.out:
+        atomic.write_json(args.out, metrics)
+        print(f"wrote {args.out}")
+
+
+def sample_command(args: argparse.Namespace) -> None:
+    from ganbench.commands import sample
+
+    if (args.family is None) == (args.model_uri is None):
+        raise params.ParamsError("ganbench sample", ["give a family name or --model-uri, not both"])
+    if args.count < 1:
+        raise params.ParamsError("--count", [f"must be >= 1, got {args.count}"])
+    if args.family:
+        params.load(args.params)
+        drawer = sample.from_family(args.family, args.params, args.models)
+    else:
+        drawer = sample.from_uri(args.model_uri)
+    written = sample.write(drawer, args.count, args.seed, args.classes, args.out)
+    print("wrote " + ", ".join(str(path) for path in written))
+
+
+def pin_reference_command(args: argparse.Namespace) -> None:
+    from ganbench.stages import reference as reference_stage
+
+    params.load(args.params)
+    record = reference_stage.pin(args.params)
+    print(json.dumps({k: record[k] for k in ("dataset", "weights_hash", "test_accuracy")}))
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="ganbench", description=__doc__.split("\n\n")[0])
+    commands = top.add_subparsers(dest="command", required=True)
+
+    score = commands.add_parser(
+        "score",
+        help="score images or a generator file against the benchmark's reference network",
+        description="Score images (.npy/.npz, N x 28 x 28 [x 1]; uint8 0..255, float [0, 1],"
+        " or float [-1, 1] with --pixel-range symmetric) or a Keras generator (.keras) with"
+        " the evaluate stage's metrics, sample size and floor.",
+    )
+    score.add_argument("input", type=Path, help="an .npy/.npz image array or a .keras generator")
+    score.add_argument("--pixel-range", choices=("unit", "symmetric"), default="unit")
+    score.add_argument("--z-dim", type=int, default=100, help="generator: noise dimensions")
+    score.add_argument(
+        "--noise", choices=("normal", "uniform_symmetric", "uniform_unit"), default="normal"
+    )
+    score.add_argument(
+        "--conditional", action="store_true", help="generator: also takes a class (0..9)"
+    )
+    score.add_argument("--seed", type=int, default=0, help="generator: the noise's seed")
+    score.add_argument(
+        "--samples", type=int, help="score this many (default evaluate.samples; other sizes "
+        "are not comparable with the benchmark's numbers)",
+    )  # fmt: skip
+    score.add_argument("--reference", type=Path, help="a reference .keras (default: pinned)")
+    score.add_argument("--params", default="params.yaml")
+    score.add_argument("--out", type=Path, help="write the metrics JSON here")
+    score.set_defaults(run=score_command)
+
+    sample = commands.add_parser(
+        "sample", help="samples (PNG grid and .npy) from a trained generator, no training"
+    )
+    sample.add_argument("family", nargs="?", help="a trained family in models/<family>/")
+    sample.add_argument("--model-uri", help="an MLflow Model URI instead (models:/name@alias)")
+    sample.add_argument("--count", type=int, default=64)
+    sample.add_argument("--seed", type=int, default=0)
+    sample.add_argument("--classes", type=int, nargs="+", help="conditional families: classes")
+    sample.add_argument("--out", type=Path, default=Path("samples"))
+    sample.add_argument("--models", type=Path, help="the models folder (default: models)")
+    sample.add_argument("--params", default="params.yaml")
+    sample.set_defaults(run=sample_command)
+
+    repeats = commands.add_parser(
+        "repeats", help="train a family over several seeds (see `ganbench repeats run --help`)",
+        add_help=False,
+    )  # fmt: skip
+    repeats.set_defaults(run=None)
+
+    pin = commands.add_parser(
+        "pin-reference", help="train the reference network on data.dataset and pin it"
+    )
+    pin.add_argument("--params", default="params.yaml")
+    pin.set_defaults(run=pin_reference_command)
+    return top
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["repeats"]:
+        from ganbench.longrun import repeats
+
+        repeats.main(argv[1:])
+        return
+    args = parser().parse_args(argv)
+    run_stage(args.command, lambda: args.run(args))
+
+
+if __name__ == "__main__":
+    main()

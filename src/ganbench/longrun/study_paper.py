@@ -1,0 +1,293 @@
+"""The label study under a profile (the paper profile: 6 label counts x 5 seeds, SGAN at its
+seed's 8,000 iterations), run resumably outside DVC and summarised as metrics/study.json is.
+
+    python -m ganbench.longrun.study_paper run --profile profiles/paper.yaml --gans sgan \\
+        --include sgan_fm:100=results/sgan_fm-paper/summary.json \\
+        --workdir runs/study-paper --results results/study-paper [--jobs 2]
+
+Each cell runs as its own process through the study stage's script (cells are
+independent, so a stopped run loses at most a checkpoint's work, and a finished cell is
+not run again unless the params change); `--jobs` runs that many at once, each on its
+share of the cores. Cells go seed by seed (every label count of seed 0, then of seed 1),
+so an unfinished study already holds whole curves. Every finished cell is copied at once
+into --results/cells/ and the summary, table and figure there are rewritten over the cells
+so far (`complete` says whether all are in): what is committed survives the machine, and a
+run on a new machine starts from the committed cells when its params are the same.
+--include adds a method's per-seed accuracies from long runs made elsewhere on the same
+subsets (SGAN-FM's paper runs: 100 balanced labels, the labelled subset of seed s).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ganbench.longrun import committed
+from ganbench.longrun.provenance import params_hash
+from ganbench.models import registry
+from ganbench.plumbing import atomic, layout, machine, params, profiles, tracking
+from ganbench.plumbing.cli import run_stage
+from ganbench.plumbing.errors import RunFailed
+from ganbench.study import methods
+
+POLL_SECONDS = 0.5
+
+
+# What a cell and the ceiling read of params.yaml besides the study's GANs' sections: the
+# study's params hold only these, so that a change elsewhere (another family's section)
+# neither re-runs finished cells nor disowns the committed ones.
+STUDY_SECTIONS = ("data", "compute", "evaluate", "study")
+
+
+def study_tree(params_path: Path, profile_path: Path | None, gans: Sequence[str]) -> dict:
+    """params.yaml with the profile applied, the study's GANs narrowed to `gans`, and only
+    the sections its cells read."""
+    tree = params.read_mapping(params_path)
+    if profile_path:
+        tree = profiles.apply(tree, params.read_mapping(profile_path))
+    iterations = tree["study"]["iterations"]
+    missing = [g for g in gans if g not in iterations]
+    if missing:
+        raise params.ParamsError("--gans", [f"{missing} not in study.iterations"])
+    tree["study"]["iterations"] = {g: iterations[g] for g in gans}
+    baseline = registry.with_supervised_baseline().name  # the ceiling's network
+    kept = (*STUDY_SECTIONS, *gans, baseline)
+    return {name: tree[name] for name in tree if name in kept}
+
+
+def parse_include(spec: str) -> tuple[str, int, Path]:
+    """`method:count=summary.json` -> (method, label count, path)."""
+    try:
+        head, path = spec.split("=", 1)
+        method, count = head.split(":")
+        return method, int(count), Path(path)
+    except ValueError as err:
+        raise params.ParamsError(
+            "--include", [f"expected METHOD:COUNT=FILE, got {spec!r}"]
+        ) from err
+
+
+def included(specs: Sequence[str]) -> dict[str, dict[tuple[int, int], float]]:
+    """Per method, {(label count, seed): accuracy} from repeats summaries."""
+    extra: dict[str, dict[tuple[int, int], float]] = {}
+    for spec in specs:
+        method, count, path = parse_include(spec)
+        summary = json.loads(path.read_text())
+        extra.setdefault(method, {}).update(
+            {(count, int(seed)): value for seed, value in summary["per_seed"].items()}
+        )
+    return extra
+
+
+def pending_cells(tree: dict, cells_dir: Path) -> list[tuple[int, int]]:
+    """(label count, seed) of every unfinished cell, seed by seed: each seed's whole curve
+    before the next seed's."""
+    study = tree["study"]
+    return [
+        (count, seed)
+        for seed in study["seeds"]
+        for count in study["label_counts"]
+        if not methods.cell_path(cells_dir, count, seed).is_file()
+    ]
+
+
+def cell_command(workdir: Path, params_path: Path, prepared: Path, count: int, seed: int):
+    command = [sys.executable, "-m", "ganbench.stages", "study", str(count)]
+    command += [str(seed), "--params", str(params_path), "--cells", str(workdir / "cells")]
+    command += ["--checkpoints", str(workdir / "checkpoints"), "--prepared", str(prepared)]
+    return command
+
+
+def run_cells(
+    workdir: Path,
+    tree: dict,
+    params_path: Path,
+    prepared: Path,
+    jobs: int = 1,
+    on_cell: Callable[[str], None] | None = None,
+) -> list[str]:
+    """Every unfinished cell, `jobs` processes at a time (each on cores // jobs threads
+    unless TF_NUM_INTRAOP_THREADS is set); SIGINT/SIGTERM reach the running cells, which
+    checkpoint. `on_cell` is called with each cell's name as it finishes. Returns the
+    cells run."""
+    todo = pending_cells(tree, workdir / "cells")
+    if not todo:
+        return []
+    env = dict(os.environ)
+    env.setdefault("TF_NUM_INTRAOP_THREADS", str(max(1, (os.cpu_count() or 1) // jobs)))
+    running: dict[str, subprocess.Popen] = {}
+    stopped: list[int] = []
+    failed: list[str] = []
+
+    def forward(signum: int, frame: object) -> None:
+        stopped.append(signum)
+        for process in running.values():
+            process.send_signal(signum)
+
+    previous = {sig: signal.signal(sig, forward) for sig in (signal.SIGINT, signal.SIGTERM)}
+    done = []
+    log = open(workdir / "cells.log", "a")  # noqa: SIM115  (shared by every cell process)
+    try:
+        while (todo and not stopped and not failed) or running:
+            while todo and len(running) < jobs and not stopped and not failed:
+                count, seed = todo.pop(0)
+                command = cell_command(workdir, params_path, prepared, count, seed)
+                running[f"{count}-{seed}"] = subprocess.Popen(
+                    command, stdout=log, stderr=subprocess.STDOUT, env=env
+                )
+            time.sleep(POLL_SECONDS)
+            for name, process in list(running.items()):
+                code = process.poll()
+                if code is None:
+                    continue
+                del running[name]
+                if code == 0:
+                    done.append(name)
+                    if on_cell:
+                        on_cell(name)
+                elif not stopped:
+                    failed.append(f"cell {name} failed (exit {code}): see {log.name}")
+                    for other in running.values():
+                        other.send_signal(signal.SIGTERM)  # they checkpoint
+    finally:
+        log.close()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    if failed:
+        raise RunFailed(failed[0])
+    if stopped:
+        raise KeyboardInterrupt(f"signal {stopped[0]}; cells resume from their checkpoints")
+    return done
+
+
+def provenance(workdir: Path, tree_text: str, started: float) -> dict[str, Any]:
+    cells = [json.loads(p.read_text()) for p in sorted((workdir / "cells").glob("*.json"))]
+    return {
+        "git_commit": tracking.git_commit(),
+        "params_sha256": params_hash(tree_text),
+        "machine": machine.describe(),
+        "cells": len(cells),
+        "cell_machines": cell_machines(cells),
+        "cell_training_seconds": round(sum(sum(c["wall_seconds"].values()) for c in cells), 1),
+        "summary_seconds": round(time.perf_counter() - started, 1),
+    }
+
+
+def stamp_machine(cell: Path) -> None:
+    """Record the machine beside a finished cell: a paper study's cells are trained over
+    several sessions, and sessions do not always get the same kind of machine."""
+    record = json.loads(cell.read_text())
+    record.setdefault("machine", machine.describe())
+    atomic.write_json(cell, record)
+
+
+def cell_machines(cells: list[dict[str, Any]]) -> dict[str, int]:
+    """How many cells each machine trained, by `machine.one_line`; cells finished before
+    cells were stamped count under 'not recorded'."""
+    counts: dict[str, int] = {}
+    for cell in cells:
+        name = machine.one_line(cell["machine"]) if "machine" in cell else "not recorded"
+        counts[name] = counts.get(name, 0) + 1
+    return counts
+
+
+def summarise(
+    args: argparse.Namespace, tree: dict, params_path: Path, text: str, started: float
+) -> dict[str, Any]:
+    """The summary, table and figure over the finished cells, and each cell's result, in
+    --results; `complete` says whether every cell is in."""
+    from ganbench.stages import study_summary as summary_stage
+
+    expected = len(tree["study"]["label_counts"]) * len(tree["study"]["seeds"])
+    cells_dir = args.workdir / "cells"
+    finished = sorted(cells_dir.glob("*.json"))
+    exported = args.results / "cells"
+    exported.mkdir(parents=True, exist_ok=True)
+    for cell in finished:
+        atomic.write_bytes(exported / cell.name, cell.read_bytes())
+    paths = summary_stage.SummaryPaths(
+        cells=cells_dir,
+        ceiling=args.workdir / "ceiling.json",
+        metrics=args.results / "summary.json",
+        table_csv=args.results / "table.csv",
+        figure=args.results / "study.png",
+    )
+    result = summary_stage.run(str(params_path), paths, included(args.include), partial=True)
+    record = {
+        **result,
+        "complete": len(finished) == expected,
+        "cells_finished": len(finished),
+        "cells_expected": expected,
+        "provenance": provenance(args.workdir, text, started),
+    }
+    atomic.write_json(paths.metrics, record)
+    return record
+
+
+def run(args: argparse.Namespace) -> dict[str, Any]:
+    started = time.perf_counter()
+    tree = study_tree(args.params, args.profile, args.gans)
+    params.parse(tree, f"{args.params} + {args.profile}").study()
+    args.workdir.mkdir(parents=True, exist_ok=True)
+    params_path = args.workdir / "params.yaml"
+    text = yaml.safe_dump(tree, sort_keys=False)
+    if params_path.is_file() and params_path.read_text() != text:
+        for stale in (args.workdir / "cells").glob("*.json"):
+            stale.unlink()  # other params: every cell again (checkpoints never resume)
+    atomic.write_bytes(params_path, text.encode())
+    committed.restore_cells(args.workdir, args.results, text)
+    tracking.connect()
+    ceiling = args.workdir / "ceiling.json"
+    if not ceiling.is_file():  # first: every partial summary draws it
+        command = [sys.executable, "-m", "ganbench.stages", "study_ceiling"]
+        command += ["--params", str(params_path), "--result", str(ceiling)]
+        command += ["--prepared", str(args.prepared)]
+        subprocess.run(command, check=True, env=dict(os.environ))
+
+    def after_cell(name: str) -> None:
+        stamp_machine(args.workdir / "cells" / f"{name}.json")
+        record = summarise(args, tree, params_path, text, started)
+        print(f"study-paper: cell {name} done, {record['cells_finished']} of "
+              f"{record['cells_expected']}", flush=True)  # fmt: skip
+
+    run_cells(args.workdir, tree, params_path, args.prepared, args.jobs, after_cell)
+    return summarise(args, tree, params_path, text, started)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    top = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    commands = top.add_subparsers(dest="command", required=True)
+    go = commands.add_parser("run", help="run the unfinished cells, then summarise")
+    go.add_argument("--profile", type=Path, help="a partial params.yaml, e.g. profiles/paper.yaml")
+    go.add_argument("--params", type=Path, default=Path("params.yaml"))
+    go.add_argument("--gans", nargs="+", required=True, help="GANs of study.iterations to train")
+    go.add_argument("--include", nargs="*", default=[], help="METHOD:COUNT=summary.json")
+    go.add_argument("--prepared", type=Path, default=layout.path("prepared"))
+    go.add_argument("--workdir", type=Path, default=Path("runs/study-paper"))
+    go.add_argument("--results", type=Path, default=Path("results/study-paper"))
+    go.add_argument("--jobs", type=int, default=1, help="cells trained at once")
+    args = top.parse_args(argv)
+
+    def go_run() -> None:
+        record = run(args)
+        for count, entry in record["by_label_count"].items():
+            shown = ", ".join(
+                f"{m} {s['mean']:.4f} (n {s['n']})" for m, s in entry["methods"].items()
+            )
+            print(f"study-paper {count} labels: {shown}")
+
+    run_stage("study-paper", go_run)
+
+
+if __name__ == "__main__":
+    main()

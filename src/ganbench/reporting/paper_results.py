@@ -1,0 +1,195 @@
+"""The report's "Paper profile" sections: the long runs committed under results/ (not DVC
+outputs: they are made by `make paper-seeds`, `ganbench repeats ... --results` and
+`python -m ganbench.longrun.study_paper`), each family's final figures with their intervals, its
+FID-style curve during training, its final grid, and where the numbers came from."""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+from ganbench.models import registry
+from ganbench.plumbing import machine
+from ganbench.reporting import plots
+
+FIGURES = (
+    ("fid", "FID-style ↓"),
+    ("floor_fid", "FID-style, floor"),
+    ("untrained_fid", "FID-style, untrained ceiling"),
+    ("kid", "KID ↓"),
+    ("precision", "precision ↑"),
+    ("recall", "recall ↑"),
+    ("classifier_score", "classifier score ↑"),
+    ("class_entropy", "class entropy ↑"),
+    ("conditional_accuracy", "conditional accuracy ↑"),
+    ("intra_fid", "intra-class FID-style ↓"),
+    ("test_accuracy", "test accuracy ↑"),
+    ("baseline_test_accuracy", "supervised baseline's test accuracy"),
+    ("accuracy_gain_over_baseline", "gain over the supervised baseline"),
+    ("mean", "generated mean (target 4)"),
+    ("std", "generated std (target 1.25)"),
+    ("w1", "W1 to the target ↓"),
+)
+
+
+def trained_on(provenance: dict[str, Any]) -> str:
+    """Which machines trained the seeds, with their hours and, for one seed, the steps each
+    trained ('Xeon (avx512-bf16) 2.0 h, steps 0-520; EPYC (avx512-bf16) 2.1 h, steps
+    520-1,000'): a long run resumes on whatever machine the next session has."""
+    seeds = provenance.get("seeds", {})
+    stretches: dict[str, list[tuple[float, int, int]]] = {}
+    for record in seeds.values():
+        for segment in record.get("segments", []):
+            if segment.get("to_step", 0) > segment.get("from_step", 0):
+                stretches.setdefault(
+                    machine.model_and_kind(segment.get("machine", "?")), []
+                ).append((segment.get("seconds", 0.0), segment["from_step"], segment["to_step"]))
+    parts = []
+    for name, spans in stretches.items():
+        text = f"{name} {sum(seconds for seconds, _, _ in spans) / 3600:.1f} h"
+        if len(seeds) == 1:
+            text += ", steps " + ", ".join(merged_ranges([(a, b) for _, a, b in spans]))
+        parts.append(text)
+    return "; ".join(parts)
+
+
+def merged_ranges(spans: list[tuple[int, int]]) -> list[str]:
+    """[(0, 5), (5, 520)] -> ['0–520']: consecutive stretches on one machine as one range."""
+    merged: list[list[int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    return [f"{start:,}–{end:,}" for start, end in merged]
+
+
+def found(results: Path) -> dict[str, dict[str, Any]]:
+    """Every family's results/<gan>-paper/summary.json that exists, in registry order."""
+    summaries = {}
+    for gan in registry.FAMILIES:
+        path = results / f"{gan}-paper" / "summary.json"
+        if path.is_file():
+            summaries[gan] = json.loads(path.read_text())
+    return summaries
+
+
+def fmt(value: float | None) -> str:
+    if value is None:
+        return "n/a"
+    return f"{value:.4g}" if abs(value) >= 100 or abs(value) < 0.01 else f"{value:.4f}"
+
+
+def figure_row(label: str, entry: dict[str, Any]) -> list[str]:
+    low, high = entry["ci_low"], entry["ci_high"]
+    ci = f"[{fmt(low)}, {fmt(high)}]" if low is not None else "—"
+    seeds = ", ".join(f"{s}: {fmt(v)}" for s, v in entry["per_seed"].items())
+    return [label, fmt(entry["mean"]), ci, seeds]
+
+
+def figure_rows(summary: dict[str, Any]) -> list[list[str]]:
+    """One row per evaluation figure; a summary of training alone (made without --evaluate,
+    as the first SGAN-FM runs were) has its one headline metric."""
+    metrics = summary.get("metrics")
+    if metrics is None:
+        return [figure_row(dict(FIGURES).get(summary["metric"], summary["metric"]), summary)]
+    return [figure_row(label, metrics[key]) for key, label in FIGURES if key in metrics]
+
+
+def steps_reached(summary: dict[str, Any], folder: Path) -> dict[str, int]:
+    """Each seed's steps: the summary's, or for an older summary its seeds' own files."""
+    if "steps" in summary:
+        return summary["steps"]
+    reached = {}
+    for seed in summary.get("per_seed", {}):
+        path = folder / f"seed-{seed}.json"
+        if path.is_file():
+            reached[seed] = int(json.loads(path.read_text())["steps"])
+    return reached
+
+
+def curves(folder: Path) -> dict[str, list[dict[str, float]]]:
+    out = {}
+    for path in sorted(folder.glob("seed-*-progress.csv")):
+        with open(path, newline="") as handle:
+            rows = [{k: float(v) for k, v in row.items() if v} for row in csv.DictReader(handle)]
+        out[path.name.split("-progress")[0]] = rows
+    return out
+
+
+def section(results: Path, figures: Path, markdown_table) -> str | None:
+    """The paper-profile results of every family that has them, or None."""
+    summaries = found(results)
+    if not summaries:
+        return None
+    parts = [
+        "## Paper profile: the seeds' full schedules",
+        "Each family trained on its seed's schedule (`profiles/paper.yaml`) and scored as "
+        "`evaluate@<gan>` scores it, on 10,000 samples under the same pinned reference "
+        "network; the mean over seeds with its 95 % Student-t interval where there are "
+        "several. Regenerate with `make paper-seeds`, then `ganbench repeats run <gan> "
+        "--profile profiles/paper.yaml --seeds ... --evaluate --results results/<gan>-paper` "
+        "(README, *The seed families under their seeds' schedules*).",
+    ]
+    for gan, summary in summaries.items():
+        family = registry.family(gan)
+        folder = results / f"{gan}-paper"
+        steps = steps_reached(summary, folder)
+        schedule = summary.get("schedule_steps")
+        of = f" of {schedule:,}" if schedule else ""
+        reached = ", ".join(f"seed {s}: {n:,}{of}" for s, n in steps.items())
+        unfinished = any(n < schedule for n in steps.values()) if schedule else False
+        note = " — **not finished**: the figures are at the step reached" if unfinished else ""
+        provenance = summary.get("provenance")
+        if provenance:
+            exported_on = provenance.get("exported_on", {})
+            hours = provenance.get("wall_seconds", 0) / 3600
+            trained = trained_on(provenance)
+            where = (
+                f"Training and evaluation {hours:.1f} h in all"
+                + (f"; trained on {trained}" if trained else "")
+                + f"; evaluated on {exported_on.get('cpu_model', '?')} "
+                f"({exported_on.get('cpu_kind', '?')}), exported at "
+                f"commit `{str(provenance.get('exported_with_commit', '?'))[:12]}`."
+            )
+        else:
+            where = "Machine and commit were not recorded in this summary (it predates them)."
+        head = (
+            f"### {family.label} (`{gan}`, {family.source})\n\n"
+            f"Steps: {reached or 'not recorded'}{note}. {where}"
+        )
+        parts.append(head)
+        parts.append(
+            markdown_table(["figure", "mean", "95 % CI", "per seed"], figure_rows(summary))
+        )
+        links = []
+        seed_curves = curves(folder)
+        if seed_curves and any("fid" in r for rows in seed_curves.values() for r in rows):
+            name = f"{gan}-paper-fid.png"
+            plots.progress_curves(
+                seed_curves, "fid", figures / name, f"{gan}: FID-style during training"
+            )
+            links.append(name)
+        grids = sorted(folder.glob("seed-*-samples.png"))
+        if grids:
+            name = f"{gan}-paper-samples.png"
+            shutil.copyfile(grids[0], figures / name)
+            links.append(name)
+        if links:
+            parts.append(" ".join(f"![{n}](figures/{n})" for n in links))
+    return "\n\n".join(parts)
+
+
+def study(results: Path, figures: Path) -> tuple[dict[str, Any], str] | None:
+    """The paper-profile label study (results/study-paper/, summarised as
+    metrics/study.json is, with its provenance), its figure copied; None before it runs."""
+    folder = results / "study-paper"
+    path = folder / "summary.json"
+    if not path.is_file():
+        return None
+    name = "study-paper.png"
+    shutil.copyfile(folder / "study.png", figures / name)
+    return json.loads(path.read_text()), name

@@ -1,0 +1,186 @@
+"""Figures: sample grids, the 1-D GAN's histograms and the label-study curves."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import numpy as np
+
+from ganbench.plumbing import atomic
+
+
+def _save(fig: plt.Figure, path: Path) -> None:
+    atomic.write_with(path, lambda tmp: fig.savefig(tmp, format="png", dpi=100))
+    plt.close(fig)
+
+
+def image_grid(
+    images: np.ndarray, path: Path, columns: int, title: str, labels: list[str] | None = None
+) -> None:
+    """Grayscale images in [0, 1] (N x 28 x 28 [x 1]) as a grid PNG."""
+    images = np.asarray(images).reshape(len(images), 28, 28)
+    rows = int(np.ceil(len(images) / columns))
+    fig, axes = plt.subplots(rows, columns, figsize=(columns * 1.1, rows * 1.2 + 0.4))
+    for i, ax in enumerate(np.asarray(axes).reshape(-1)):
+        ax.axis("off")
+        if i < len(images):
+            ax.imshow(images[i], cmap="gray", vmin=0.0, vmax=1.0)
+            if labels:
+                ax.set_title(labels[i], fontsize=8)
+    fig.suptitle(title, fontsize=9)
+    fig.tight_layout()
+    _save(fig, path)
+
+
+def histograms_1d(
+    real: np.ndarray, generated: np.ndarray, noise: np.ndarray, path: Path, title: str
+) -> None:
+    """Real vs generated vs input-noise histograms, as the 1-D GAN seed draws them."""
+    fig, ax = plt.subplots(figsize=(6, 4))
+    for values, label in ((real, "Real"), (generated, "Generated"), (noise, "Input")):
+        ax.hist(np.ravel(values), bins=50, histtype="step", label=label)
+    ax.set_xlabel("value")
+    ax.set_ylabel("count")
+    ax.set_title(title)
+    ax.legend(loc="best")
+    fig.tight_layout()
+    _save(fig, path)
+
+
+def study_figure(
+    table: dict,
+    labels: dict[str, str],
+    ceiling: float | None,
+    confidence: float,
+    path: Path,
+    title: str,
+    reference_method: str = "supervised",
+    published: list[dict] | None = None,
+) -> None:
+    """Two panels over label count (log x): each method's mean test accuracy with its
+    confidence band (and published points as hollow markers); each method's paired
+    difference from the reference method, mean and interval per count, against zero. A
+    method missing at some counts is drawn where it has cells."""
+    counts = sorted(int(c) for c in table)
+    entries = {c: table[str(c)] for c in counts}
+    methods = list(dict.fromkeys(m for e in entries.values() for m in e["methods"]))
+    fig, (top, bottom) = plt.subplots(2, 1, figsize=(7.5, 8.5), sharex=True)
+    colours = {m: f"C{i}" for i, m in enumerate(methods)}
+    for method in methods:
+        at = [c for c in counts if method in entries[c]["methods"]]
+        rows = [entries[c]["methods"][method] for c in at]
+        colour = colours[method]
+        top.plot(at, [r["mean"] for r in rows], marker="o", color=colour, label=labels[method])
+        # An accuracy lies in [0, 1]; a t interval from few seeds can reach past either end.
+        if all(r["ci_low"] is not None for r in rows):
+            low = np.clip([r["ci_low"] for r in rows], 0.0, 1.0)
+            high = np.clip([r["ci_high"] for r in rows], 0.0, 1.0)
+            top.fill_between(at, low, high, color=colour, alpha=0.15)
+        else:  # an unfinished study: bars where a count has seeds enough for an interval
+            with_ci = [(c, r) for c, r in zip(at, rows, strict=True) if r["ci_low"] is not None]
+            for count, row in with_ci:
+                low, high = np.clip([row["ci_low"], row["ci_high"]], 0.0, 1.0)
+                top.vlines(count, low, high, color=colour, alpha=0.4, linewidth=4)
+    for point in published or []:
+        top.scatter(
+            point["labels"],
+            point["accuracy"],
+            facecolors="none",
+            edgecolors=colours.get(point["method"], "black"),
+            marker=point.get("marker", "s"),
+            s=60,
+            zorder=5,
+            label=point.get("legend"),
+        )
+    if ceiling is not None:
+        top.axhline(ceiling, color="gray", linestyle="--", label="supervised, all labels")
+        # room above the ceiling, or the line hides under the axes' top edge
+        top.set_ylim(top=max(top.get_ylim()[1], ceiling + 0.015))
+    top.set_ylabel("test accuracy")
+    top.set_title(f"{title}\n(bands: {confidence:.0%} confidence interval over seeds)", fontsize=10)
+    top.grid(True, alpha=0.3)
+    top.legend(loc="lower right", fontsize=7)
+    others = [m for m in methods if m != reference_method]
+    offsets = np.linspace(-0.06, 0.06, len(others)) if len(others) > 1 else [0.0]
+    versus = f"vs_{reference_method}"
+    for method, offset in zip(others, offsets, strict=True):
+        at = [c for c in counts if method in entries[c][versus]]
+        rows = [entries[c][versus][method] for c in at]
+        x = np.asarray(at, np.float64) * 10**offset  # side by side on the log axis
+        means = np.array([r["mean_difference"] for r in rows])
+        bottom.plot(x, means, marker="o", color=colours[method], label=labels[method])
+        # intervals where a count has them (every count, once the study has its seeds)
+        has = np.array([r["ci_low"] is not None for r in rows], dtype=bool)
+        if has.any():
+            low = means[has] - np.array([r["ci_low"] for r in rows if r["ci_low"] is not None])
+            high = np.array([r["ci_high"] for r in rows if r["ci_low"] is not None]) - means[has]
+            bottom.errorbar(
+                x[has], means[has], yerr=[low, high], fmt="none", capsize=3,
+                color=colours[method],
+            )  # fmt: skip
+    bottom.axhline(0.0, color="black", linewidth=1)
+    bottom.set_ylabel(f"accuracy − {labels[reference_method]}")
+    bottom.set_title(
+        f"each method minus {labels[reference_method]}, on the same subsets\n"
+        f"(mean paired difference and its {confidence:.0%} interval over the seeds)",
+        fontsize=9,
+    )
+    bottom.grid(True, alpha=0.3)
+    bottom.legend(loc="best", fontsize=7)
+    bottom.set_xscale("log")
+    bottom.set_xticks(counts, [str(c) for c in counts])
+    bottom.set_xlabel("labelled training images (log scale)")
+    fig.tight_layout()
+    _save(fig, path)
+
+
+def line_chart(
+    lines: dict[str, tuple[list[float], list[float]]],
+    path: Path,
+    title: str,
+    xlabel: str,
+    ylabel: str,
+    *,
+    log_y: bool = False,
+    marker: str | None = None,
+) -> None:
+    """Named (x, y) lines on one small chart: the training figures' common frame."""
+    fig, ax = plt.subplots(figsize=(6, 3.5))
+    for name, (xs, ys) in lines.items():
+        ax.plot(xs, ys, marker=marker, label=name)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    if log_y:
+        ax.set_yscale("log")
+    ax.set_title(title)
+    ax.grid(True, alpha=0.3)
+    ax.legend(loc="best", fontsize=8)
+    fig.tight_layout()
+    _save(fig, path)
+
+
+def loss_curves(history: list[dict[str, float]], path: Path, title: str) -> None:
+    """Every logged loss against the training step."""
+    steps = [row["step"] for row in history]
+    lines = {
+        name: (steps, [row[name] for row in history])
+        for name in (key for key in history[0] if key != "step")
+    }
+    line_chart(lines, path, title, "training step", "loss")
+
+
+def progress_curves(
+    curves: dict[str, list[dict[str, float]]], metric: str, path: Path, title: str
+) -> None:
+    """One metric during training (e.g. FID-style) against the iteration, one line a seed."""
+    lines = {}
+    for name, rows in curves.items():
+        points = [(row["step"], row[metric]) for row in rows if metric in row]
+        if points:
+            xs, ys = zip(*points, strict=True)
+            lines[name] = (list(xs), list(ys))
+    line_chart(lines, path, title, "iteration", metric, log_y=True, marker=".")
