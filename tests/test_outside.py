@@ -4,6 +4,8 @@ files, `ganbench sample` from a trained family, and bad input refused in one lin
 from __future__ import annotations
 
 import dataclasses
+import io
+import zipfile
 
 import numpy as np
 import pytest
@@ -88,6 +90,39 @@ def test_bad_images_are_one_line_naming_the_file(array, expected, tmp_path, caps
     message = error_of(["score", str(path)], capsys)
     assert message.startswith(f"score: error: {path}: ")
     assert expected in message
+
+
+def truncated_npy(path, shape):
+    """An .npy whose header claims `shape` of uint8 but which holds ten bytes of data."""
+    header = io.BytesIO()
+    np.lib.format.write_array_header_1_0(
+        header, {"descr": "|u1", "fortran_order": False, "shape": shape}
+    )
+    path.write_bytes(header.getvalue())  # the magic string, then the header
+    with path.open("ab") as tail:
+        tail.write(bytes(10))
+
+
+def test_hostile_files_are_one_line_before_anything_is_read(tmp_path, capsys):
+    huge = tmp_path / "huge.npy"
+    truncated_npy(huge, (1_000_000_000, 28, 28))
+    message = error_of(["score", str(huge)], capsys)
+    assert message.startswith(f"score: error: {huge}: its header declares 1000000000x28x28 uint8")
+    assert "but 10 bytes follow it: truncated or damaged" in message
+    packed = tmp_path / "packed.npz"
+    truncated_npy(tmp_path / "images.npy", (1_000_000_000, 28, 28))
+    with zipfile.ZipFile(packed, "w") as archive:
+        archive.write(tmp_path / "images.npy", "images.npy")
+    assert "[images.npy]: its header declares" in error_of(["score", str(packed)], capsys)
+    not_zip = tmp_path / "generator.keras"
+    not_zip.write_text("this is not a model")
+    message = error_of(["score", str(not_zip), "--z-dim", "100"], capsys)
+    assert (
+        message == f"score: error: {not_zip}: not a Keras archive (a .keras file is a zip archive)"
+    )
+    garbage = tmp_path / "garbage.npy"
+    garbage.write_bytes(b"not numpy at all")
+    assert "not a NumPy .npy file" in error_of(["score", str(garbage)], capsys)
 
 
 def test_missing_files_and_too_few_samples_are_one_line(tmp_path, capsys):

@@ -13,8 +13,10 @@ Accepted pixel values: uint8 in 0..255; floats in [0, 1]; floats in [-1, 1] with
 from __future__ import annotations
 
 import dataclasses
+import math
+import zipfile
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import numpy as np
 
@@ -30,20 +32,60 @@ IMAGE_SHAPE = (28, 28)
 
 
 def read_array(path: Path) -> np.ndarray:
-    """The image array of an .npy file, or of an .npz file's only (or `images`) array."""
+    """The image array of an .npy file, or of an .npz file's only (or `images`) array; a
+    file whose header declares more data than it holds is refused before anything is read
+    (a truncated file claiming a billion images would otherwise ask for terabytes)."""
     if not path.is_file():
         raise InputError(f"{path}: no such file")
+    if zipfile.is_zipfile(path):
+        return read_npz(path)
+    with path.open("rb") as stream:
+        check_declared_size(stream, path.stat().st_size, str(path))
     try:
-        loaded = np.load(path, allow_pickle=False)
+        return np.load(path, allow_pickle=False)
     except (OSError, ValueError) as err:
         raise InputError(f"{path}: not a NumPy .npy/.npz file ({err})") from err
-    if isinstance(loaded, np.ndarray):
-        return loaded
-    with loaded:
-        names = loaded.files
-        if len(names) == 1 or "images" in names:
-            return loaded["images" if "images" in names else names[0]]
-    raise InputError(f"{path}: holds arrays {names}; expected one, or one named `images`")
+
+
+def read_npz(path: Path) -> np.ndarray:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = {info.filename.removesuffix(".npy"): info for info in archive.infolist()}
+            if not (len(members) == 1 or "images" in members):
+                raise InputError(
+                    f"{path}: holds arrays {sorted(members)}; expected one, or one named `images`"
+                )
+            info = members["images" if "images" in members else next(iter(members))]
+            where = f"{path}[{info.filename}]"
+            with archive.open(info) as stream:
+                check_declared_size(stream, info.file_size, where)
+            with archive.open(info) as stream:
+                return np.lib.format.read_array(stream, allow_pickle=False)
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as err:
+        raise InputError(f"{path}: not a readable .npz file ({err})") from err
+
+
+def check_declared_size(stream: IO[bytes], size: int, where: str) -> None:
+    """Refuse an .npy stream whose header declares other than the bytes it holds."""
+    try:
+        version = np.lib.format.read_magic(stream)
+        read_header = (
+            np.lib.format.read_array_header_1_0
+            if version == (1, 0)
+            else np.lib.format.read_array_header_2_0
+        )
+        shape, _, dtype = read_header(stream)
+    except (ValueError, EOFError, OSError) as err:
+        raise InputError(f"{where}: not a NumPy .npy file ({err})") from err
+    if dtype.hasobject:
+        raise InputError(f"{where}: holds Python objects; expected numbers")
+    declared = math.prod(shape) * dtype.itemsize
+    held = size - stream.tell()
+    if declared != held:
+        raise InputError(
+            f"{where}: its header declares {'x'.join(map(str, shape))} {dtype} "
+            f"({declared:,} bytes) but {held:,} bytes follow it: truncated or damaged"
+        )
 
 
 def unit_images(array: np.ndarray, source: str, pixel_range: str = "unit") -> np.ndarray:
@@ -92,6 +134,8 @@ def generated_images(
 
     if not path.is_file():
         raise InputError(f"{path}: no such file")
+    if path.suffix == ".keras" and not zipfile.is_zipfile(path):
+        raise InputError(f"{path}: not a Keras archive (a .keras file is a zip archive)")
     try:
         network = keras.models.load_model(path, compile=False)
     except (OSError, ValueError) as err:
