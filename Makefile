@@ -71,16 +71,18 @@ paper-sgan-fm: $(STAMP)
 		--seeds 0 1 2 --jobs 3 --workdir $(PAPER_RUNS)
 
 # The seed families on their seeds' full schedules (profiles/paper.yaml) and the paper-profile
-# label study, in two lanes of one thread each, niced. One lane: the 1-D GAN (minutes) and SGAN
-# at 100 labels over seeds 0-4, then ACGAN and WGAN's 40,000 generator steps (the longest
-# job, so it starts first); the other: the label study (30 cells, each committed as it
-# finishes), then DCGAN. Each family is evaluated
+# label study, in two lanes of one thread each, niced; each seed or cell a task on the
+# executor (Ray on this machine; see docs/long-runs.md). One lane: the 1-D GAN (minutes) and
+# SGAN at 100 labels over seeds 0-4, then ACGAN and WGAN over IMAGE_SEEDS; the other: the label
+# study (30 cells, each committed as it finishes), then DCGAN. Each family is evaluated
 # as evaluate@<gan> does when its seeds finish, into results/<gan>-paper/. Resumable: run it
 # again and every seed (and study cell) continues from its last checkpoint (every ~10 min); a
 # finished one is kept, and on a new machine a seed or cell already committed under results/
 # with the same params is taken from there instead of trained again. Stop it with Ctrl-C or
 # `kill -TERM -- -<pgid>`: every running seed checkpoints first.
 PAPER_SEEDS ?= runs/paper
+# the image GANs' training seeds: each family as a distribution, not one run
+IMAGE_SEEDS ?= 0 1 2
 ONE_THREAD = TF_NUM_INTRAOP_THREADS=1 nice -n 10 $(VENV)/bin/python -m
 LANE = $(ONE_THREAD) ganbench.longrun.repeats run
 PAPER = --profile $(PAPER_PROFILE) --evaluate
@@ -93,9 +95,9 @@ paper-lane-seeds:
 		--results results/gan1d-paper
 	-$(LANE) sgan $(PAPER) --seeds 0 1 2 3 4 --workdir $(PAPER_SEEDS)/sgan \
 		--results results/sgan-paper
-	-$(LANE) acgan $(PAPER) --seeds 0 --metric fid --workdir $(PAPER_SEEDS)/acgan \
+	-$(LANE) acgan $(PAPER) --seeds $(IMAGE_SEEDS) --metric fid --workdir $(PAPER_SEEDS)/acgan \
 		--results results/acgan-paper --handover handover/acgan-paper
-	-$(LANE) wgan $(PAPER) --seeds 0 --metric fid --workdir $(PAPER_SEEDS)/wgan \
+	-$(LANE) wgan $(PAPER) --seeds $(IMAGE_SEEDS) --metric fid --workdir $(PAPER_SEEDS)/wgan \
 		--results results/wgan-paper --handover handover/wgan-paper
 
 paper-lane-study:
@@ -103,7 +105,7 @@ paper-lane-study:
 		--profile $(PAPER_PROFILE) --gans sgan \
 		--include sgan_fm:100=results/sgan_fm-paper/summary.json \
 		--workdir $(PAPER_SEEDS)/study --results results/study-paper
-	-$(LANE) dcgan $(PAPER) --seeds 0 --metric fid --workdir $(PAPER_SEEDS)/dcgan \
+	-$(LANE) dcgan $(PAPER) --seeds $(IMAGE_SEEDS) --metric fid --workdir $(PAPER_SEEDS)/dcgan \
 		--results results/dcgan-paper --handover handover/dcgan-paper
 
 # Before a session ends: each long lane's unfinished seed scored where it stands into
@@ -112,11 +114,11 @@ paper-lane-study:
 # the seed instead of starting over.
 paper-handover: $(STAMP)
 	for gan in acgan dcgan wgan; do \
-		if [ -f $(PAPER_SEEDS)/$$gan/seed-0/checkpoints/$$gan/checkpoint.npz ]; then \
+		if ls $(PAPER_SEEDS)/$$gan/seed-*/checkpoints/$$gan/checkpoint.npz >/dev/null 2>&1; then \
 			$(VENV)/bin/python -m ganbench.longrun.snapshot $$gan --workdir $(PAPER_SEEDS)/$$gan \
-				--seeds 0 --metric fid --profile $(PAPER_PROFILE) \
+				--seeds $(IMAGE_SEEDS) --metric fid --profile $(PAPER_PROFILE) \
 				--results results/$$gan-paper && \
-			$(VENV)/bin/python -m ganbench.longrun.repeats handover $$gan --seeds 0 \
+			$(VENV)/bin/python -m ganbench.longrun.repeats handover $$gan --seeds $(IMAGE_SEEDS) \
 				--workdir $(PAPER_SEEDS)/$$gan --to handover/$$gan-paper || exit 1; \
 		fi; \
 	done

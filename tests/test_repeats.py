@@ -12,11 +12,11 @@ import numpy as np
 import pytest
 import yaml
 
-from ganbench.data import labels, splits
 from ganbench.longrun import committed, repeats, seeds
 from ganbench.plumbing import profiles, tracking
 from ganbench.plumbing.params import ParamsError
-from tests.tiny import REPO, tiny_dataset
+from tests.tiny import REPO
+from tests.tiny_project import sgan_fm_project
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -68,39 +68,7 @@ def test_a_seed_written_with_the_whole_params_file_keeps_its_results(tmp_path):
 
 @pytest.fixture
 def project(tmp_path):
-    """A tiny prepared data set with 20-label subsets for seeds 0 and 1, a tiny SGAN-FM
-    params file, and a profile that shortens its schedule."""
-    dataset = tiny_dataset()
-    prepared = tmp_path / "prepared"
-    prepared.mkdir()
-    np.savez(
-        splits.dataset_path(prepared, "mnist"),
-        x_train=dataset.x_train,
-        y_train=dataset.y_train,
-        x_test=dataset.x_test,
-        y_test=dataset.y_test,
-    )
-    for seed in (0, 1):
-        labels.write_subsets(prepared / "labels", dataset.y_train, 20, seed)
-    raw = yaml.safe_load((REPO / "params.yaml").read_text())
-    section = raw["sgan_fm"]
-    section["schedule"].update(
-        {"iterations": 4, "batch_size": 4, "log_every": 1, "sample_every": 4, "xla": False}
-        | {"evaluate_every": 0}  # no reference network here
-    )
-    section["labelled"]["count"] = 20
-    section["generator"]["units"] = [16]
-    section["discriminator"].update({"units": [24, 12], "init_batch": 40})
-    params_path = tmp_path / "params.yaml"
-    params_path.write_text(yaml.safe_dump(raw))
-    profile_path = tmp_path / "short.yaml"
-    profile_path.write_text(yaml.safe_dump({"sgan_fm": {"schedule": {"iterations": 2}}}))
-    return {
-        "params_path": params_path,
-        "profile_path": profile_path,
-        "prepared": prepared,
-        "workdir": tmp_path / "runs",
-    }
+    return sgan_fm_project(tmp_path)
 
 
 @pytest.mark.e2e

@@ -21,16 +21,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import signal
-import subprocess
 import sys
-import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from ganbench.longrun import committed, export, handover
+from ganbench.longrun import committed, executor, export, handover
+from ganbench.longrun.executor import executor_options
 from ganbench.longrun.seeds import (
     Plan,
     RepeatError,
@@ -41,14 +38,13 @@ from ganbench.longrun.seeds import (
     seed_params,
     write_seed_params,
 )
-from ganbench.longrun.summary import describe, summarise
+from ganbench.longrun.summary import describe, schedule_steps, summarise
 from ganbench.plumbing import params, tracking
 from ganbench.plumbing.cli import EXIT_USER_ERROR, run_stage
-from ganbench.plumbing.errors import InputError
+from ganbench.plumbing.errors import InputError, RunFailed
 from ganbench.reporting import console
 
 LOG_NAME = "train.log"
-POLL_SECONDS = 0.5
 
 
 def restore_handover(plan: Plan, texts: dict[int, str], folder: Path, seeds: list[int]) -> None:
@@ -86,66 +82,29 @@ def last_line(path: Path) -> str:
     return lines[-1].strip() if lines else "(empty log)"
 
 
-def train_seeds(plan: Plan, jobs: int) -> None:
-    """Train the unfinished seeds, `jobs` at a time, each in its own process (TensorFlow's
-    determinism settings are per process); with several jobs the cores are split.
-
-    SIGINT and SIGTERM are passed on to the running seeds, which checkpoint and exit; no
-    new seed starts after one, and the run ends as interrupted."""
-    queue = [s for s in plan.seeds if not finished(plan, s)]
-    env = dict(os.environ)
-    if jobs > 1:
-        env.setdefault("TF_NUM_INTRAOP_THREADS", str(max(1, (os.cpu_count() or 1) // jobs)))
-    running: dict[int, subprocess.Popen] = {}
-    failed: list[tuple[int, int]] = []
-    signals: list[int] = []
-
-    def forward(signum: int, frame: object) -> None:
-        signals.append(signum)
-        for process in running.values():
-            process.send_signal(signum)
-
-    def start(seed: int) -> subprocess.Popen:
+def seed_tasks(plan: Plan) -> list[executor.Task]:
+    """Each unfinished seed as a task of the executor: its own process (TensorFlow's
+    determinism settings are per process), its cost the schedule's iterations."""
+    tasks = []
+    for seed in plan.seeds:
+        if finished(plan, seed):
+            continue
         folder = seed_dir(plan, seed)
-        command = [
-            sys.executable,
-            "-m",
-            "ganbench.longrun.repeats",
-            "train-seed",
-            plan.gan,
-            str(folder),
-        ]
-        command += ["--prepared", str(plan.prepared), "--reference", str(plan.reference)]
-        if plan.evaluate:
-            command.append("--evaluate")
-        with open(folder / LOG_NAME, "a") as log:
-            return subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env)
+        command = [sys.executable, "-m", "ganbench.longrun.repeats", "train-seed", plan.gan]
+        command += [str(folder), "--prepared", str(plan.prepared)]
+        command += ["--reference", str(plan.reference)] + (["--evaluate"] if plan.evaluate else [])
+        name = f"{plan.gan} seed {seed}"
+        tasks.append(executor.Task(name, tuple(command), folder / LOG_NAME, schedule_steps(plan)))
+    return tasks
 
-    previous = {sig: signal.signal(sig, forward) for sig in (signal.SIGINT, signal.SIGTERM)}
+
+def train_seeds(plan: Plan, placement: executor.Placement) -> None:
+    """Train the unfinished seeds on the executor. SIGINT and SIGTERM reach the running
+    seeds, which checkpoint and exit; the run then ends as interrupted."""
     try:
-        while running or (queue and not signals):
-            while queue and not signals and len(running) < jobs:
-                seed = queue.pop(0)
-                running[seed] = start(seed)
-            for seed, process in list(running.items()):
-                if process.poll() is not None:
-                    del running[seed]
-                    if process.returncode != 0:
-                        failed.append((seed, process.returncode))
-            time.sleep(POLL_SECONDS)
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
-    if signals:
-        raise KeyboardInterrupt(f"signal {signals[0]}; seeds resume from their checkpoints")
-    if failed:
-        raise RepeatError(
-            "; ".join(
-                f"seed {seed} failed (exit {code}): {last_line(seed_dir(plan, seed) / LOG_NAME)}"
-                f" [log: {seed_dir(plan, seed) / LOG_NAME}]"
-                for seed, code in failed
-            )
-        )
+        executor.run(seed_tasks(plan), placement, plan.workdir)
+    except RunFailed as err:
+        raise RepeatError(str(err)) from err
 
 
 def train_one_seed(
@@ -186,6 +145,9 @@ def run(
     metric: str = "test_accuracy",
     confidence: float = 0.95,
     jobs: int = 1,
+    threads: int | None = None,
+    gpus: float = 0.0,
+    address: str | None = None,
     evaluate: bool = False,
     reference: Path = Path("models/reference/classifier.keras"),
     results: Path | None = None,
@@ -219,7 +181,12 @@ def run(
     untrained = [seed for seed in plan.seeds if not finished(plan, seed)]
     if handed_over is not None:
         restore_handover(plan, texts, handed_over, untrained)
-    train_seeds(plan, min(jobs, len(plan.seeds)))
+    placement = executor.Placement(
+        threads=threads or executor.threads_for(min(jobs, len(plan.seeds))),
+        gpus=gpus,
+        address=address,
+    )
+    train_seeds(plan, placement)
     if handed_over is not None:
         for seed in plan.seeds:
             if handover.discard(handed_over, seed):
@@ -255,7 +222,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     repeat.add_argument("--prepared", type=Path, default=Path("data/prepared"))
     repeat.add_argument("--metric", default="test_accuracy", help="a key of the train metrics")
     repeat.add_argument("--confidence", type=float, default=0.95)
-    repeat.add_argument("--jobs", type=int, default=1, help="seeds trained at once")
+    repeat.add_argument(
+        "--jobs", type=int, default=1, help="seeds at once on this machine (cores split)"
+    )
+    executor_options(repeat)
     repeat.add_argument(
         "--evaluate", action="store_true", help="score every seed as evaluate@<gan> does"
     )
@@ -312,6 +282,9 @@ def main(argv: Sequence[str] | None = None) -> None:
                 args.metric,
                 args.confidence,
                 args.jobs,
+                args.threads_per_task,
+                args.gpus_per_task,
+                args.address,
                 args.evaluate,
                 args.reference,
                 args.results,

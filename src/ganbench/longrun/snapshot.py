@@ -84,6 +84,14 @@ def snapshot_seed(
     return {"steps": step, "schedule": config.schedule.iterations, **scored}
 
 
+def copy_finished_seed(folder: Path, out: Path) -> None:
+    """A finished seed goes into the snapshot as it is (its checkpoints left behind)."""
+    with atomic.staged_dir(out) as staging:
+        shutil.copytree(
+            folder, staging, dirs_exist_ok=True, ignore=shutil.ignore_patterns("checkpoints")
+        )
+
+
 def running_run(gan: str):
     """The family's training run still open in the tracking store (the one this seed is
     training in), for its commit and id; None when the store has none."""
@@ -96,16 +104,27 @@ def running_run(gan: str):
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
+    """Every given seed that has started: a finished one as it stands, an unfinished one
+    scored from its last checkpoint; seeds not started yet are left out."""
     snapshots = args.workdir.parent / f"{args.workdir.name}-snapshot"
+    started = []
     for seed in args.seeds:
-        folder = args.workdir / f"seed-{seed}"
-        snapshot_seed(args.gan, folder, snapshots / f"seed-{seed}", args.prepared, args.reference)
+        folder, out = args.workdir / f"seed-{seed}", snapshots / f"seed-{seed}"
+        if (folder / "metrics" / f"{args.gan}.json").is_file():
+            copy_finished_seed(folder, out)
+        elif checkpoint_path(folder, args.gan).is_file():
+            snapshot_seed(args.gan, folder, out, args.prepared, args.reference)
+        else:
+            continue
+        started.append(seed)
+    if not started:
+        raise InputError(f"{args.workdir}: none of seeds {args.seeds} has started")
     plan = Plan(
-        args.gan, tuple(args.seeds), snapshots, args.prepared, args.metric, 0.95, evaluate=True
+        args.gan, tuple(started), snapshots, args.prepared, args.metric, 0.95, evaluate=True
     )
     summary = summarise(plan, args.profile, log_run=False)
     summary["finished"] = False
-    folders = {str(s): snapshots / f"seed-{s}" for s in args.seeds}
+    folders = {str(s): snapshots / f"seed-{s}" for s in started}
     export.write_results(args.gan, folders, summary, args.results)
     return summary
 

@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -32,16 +31,12 @@ from typing import Any
 
 import yaml
 
-from ganbench.longrun import committed
+from ganbench.longrun import committed, executor
 from ganbench.longrun.provenance import params_hash
 from ganbench.models import registry
 from ganbench.plumbing import atomic, layout, machine, params, profiles, tracking
 from ganbench.plumbing.cli import run_stage
-from ganbench.plumbing.errors import RunFailed
 from ganbench.study import methods
-
-POLL_SECONDS = 0.5
-
 
 # What a cell and the ceiling read of params.yaml besides the study's GANs' sections: the
 # study's params hold only these, so that a change elsewhere (another family's section)
@@ -113,61 +108,31 @@ def run_cells(
     tree: dict,
     params_path: Path,
     prepared: Path,
-    jobs: int = 1,
+    placement: executor.Placement,
     on_cell: Callable[[str], None] | None = None,
 ) -> list[str]:
-    """Every unfinished cell, `jobs` processes at a time (each on cores // jobs threads
-    unless TF_NUM_INTRAOP_THREADS is set); SIGINT/SIGTERM reach the running cells, which
-    checkpoint. `on_cell` is called with each cell's name as it finishes. Returns the
-    cells run."""
-    todo = pending_cells(tree, workdir / "cells")
-    if not todo:
-        return []
-    env = dict(os.environ)
-    env.setdefault("TF_NUM_INTRAOP_THREADS", str(max(1, (os.cpu_count() or 1) // jobs)))
-    running: dict[str, subprocess.Popen] = {}
-    stopped: list[int] = []
-    failed: list[str] = []
+    """Every unfinished cell as a task of the executor (SIGINT/SIGTERM reach the running
+    cells, which checkpoint). `on_cell` is called with each cell's name as it finishes.
+    Returns the cells run."""
+    log = workdir / "cells.log"  # shared by every cell process
+    iterations = tree["study"]["iterations"]
+    tasks = [
+        executor.Task(
+            f"study {count}-{seed}",
+            tuple(cell_command(workdir, params_path, prepared, count, seed)),
+            log,
+            float(sum(int(per_count.get(str(count), 0)) for per_count in iterations.values())),
+        )
+        for count, seed in pending_cells(tree, workdir / "cells")
+    ]
+    finished = executor.run(
+        tasks, placement, workdir, on_done=lambda task: on_cell and on_cell(cell_name(task))
+    )
+    return [name.removeprefix("study ") for name in finished]
 
-    def forward(signum: int, frame: object) -> None:
-        stopped.append(signum)
-        for process in running.values():
-            process.send_signal(signum)
 
-    previous = {sig: signal.signal(sig, forward) for sig in (signal.SIGINT, signal.SIGTERM)}
-    done = []
-    log = open(workdir / "cells.log", "a")  # noqa: SIM115  (shared by every cell process)
-    try:
-        while (todo and not stopped and not failed) or running:
-            while todo and len(running) < jobs and not stopped and not failed:
-                count, seed = todo.pop(0)
-                command = cell_command(workdir, params_path, prepared, count, seed)
-                running[f"{count}-{seed}"] = subprocess.Popen(
-                    command, stdout=log, stderr=subprocess.STDOUT, env=env
-                )
-            time.sleep(POLL_SECONDS)
-            for name, process in list(running.items()):
-                code = process.poll()
-                if code is None:
-                    continue
-                del running[name]
-                if code == 0:
-                    done.append(name)
-                    if on_cell:
-                        on_cell(name)
-                elif not stopped:
-                    failed.append(f"cell {name} failed (exit {code}): see {log.name}")
-                    for other in running.values():
-                        other.send_signal(signal.SIGTERM)  # they checkpoint
-    finally:
-        log.close()
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
-    if failed:
-        raise RunFailed(failed[0])
-    if stopped:
-        raise KeyboardInterrupt(f"signal {stopped[0]}; cells resume from their checkpoints")
-    return done
+def cell_name(task: executor.Task) -> str:
+    return task.name.removeprefix("study ")
 
 
 def provenance(workdir: Path, tree_text: str, started: float) -> dict[str, Any]:
@@ -260,7 +225,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         print(f"study-paper: cell {name} done, {record['cells_finished']} of "
               f"{record['cells_expected']}", flush=True)  # fmt: skip
 
-    run_cells(args.workdir, tree, params_path, args.prepared, args.jobs, after_cell)
+    threads = args.threads_per_task or executor.threads_for(args.jobs)
+    placement = executor.Placement(threads, args.gpus_per_task, args.address)
+    run_cells(args.workdir, tree, params_path, args.prepared, placement, after_cell)
     return summarise(args, tree, params_path, text, started)
 
 
@@ -275,7 +242,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     go.add_argument("--prepared", type=Path, default=layout.path("prepared"))
     go.add_argument("--workdir", type=Path, default=Path("runs/study-paper"))
     go.add_argument("--results", type=Path, default=Path("results/study-paper"))
-    go.add_argument("--jobs", type=int, default=1, help="cells trained at once")
+    go.add_argument(
+        "--jobs", type=int, default=1, help="cells at once on this machine (cores split)"
+    )
+    executor.executor_options(go)
     args = top.parse_args(argv)
 
     def go_run() -> None:

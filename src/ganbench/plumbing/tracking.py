@@ -84,10 +84,16 @@ def default_alias() -> str:
 
 
 def standard_tags(stage: str) -> dict[str, str]:
-    """Tags every run carries: commit, DVC stage, and the DVC experiment name if any."""
+    """Tags every run carries: commit, DVC stage, the DVC experiment name and the long runs'
+    job graph and task, where there are any."""
     tags = {"git_commit": git_commit(), "dvc_stage": os.environ.get("DVC_STAGE", stage)}
     if exp_name := os.environ.get("DVC_EXP_NAME"):
         tags["dvc_experiment"] = exp_name
+    # set by the long runs' executor: which job graph, and which task of it
+    if graph := os.environ.get("GANBENCH_GRAPH_ID"):
+        tags["ganbench.graph_id"] = graph
+    if task := os.environ.get("GANBENCH_TASK"):
+        tags["ganbench.task"] = task
     return tags
 
 

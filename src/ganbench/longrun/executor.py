@@ -1,0 +1,282 @@
+"""The long runs' executor: every unfinished seed or study cell is a task on Ray.
+
+Each task runs the same process as ever (a seed's `repeats train-seed`, a cell's
+`python -m ganbench.stages study`), so TensorFlow's determinism settings stay per process
+and a task checkpoints and resumes as the stage does. Ray places the tasks by their
+resource needs (threads as CPUs, a GPU fraction), longest first, on this machine (an
+embedded Ray, no dashboard, shut down with the command) or on a running cluster
+(`address`, or RAY_ADDRESS). A task whose worker or node dies is retried and resumes from
+its checkpoint; a task that fails on a user error (exit 1 with a one-line message) is not
+retried, and its line reaches the driver with the task named. SIGINT or SIGTERM on the
+driver reaches every running task's process, which checkpoints and stops.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import ctypes
+import os
+import signal
+import subprocess
+import threading
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ganbench.plumbing import tracking
+from ganbench.plumbing.cli import EXIT_INTERRUPTED
+from ganbench.plumbing.errors import InputError, RunFailed
+
+# a dead worker or node: the task runs again elsewhere, from its last checkpoint
+RETRIES_ON_LOST_WORKER = 3
+GRAPH_ID_VARIABLE = "GANBENCH_GRAPH_ID"
+TASK_VARIABLE = "GANBENCH_TASK"
+
+
+@dataclass(frozen=True)
+class Task:
+    """One process of the graph: its name (`wgan seed 1`, `study 100-2`), its command,
+    the log it appends to, and its expected cost in CPU-seconds (longest first)."""
+
+    name: str
+    command: tuple[str, ...]
+    log: Path
+    cost: float = 1.0
+
+
+@dataclass(frozen=True)
+class Placement:
+    """What each task asks of a node, and where the graph runs (None: embedded Ray)."""
+
+    threads: int = 1
+    gpus: float = 0.0
+    address: str | None = None
+    extra_env: dict[str, str] = field(default_factory=dict)
+
+
+def last_line(path: Path) -> str:
+    lines = [line for line in path.read_text(errors="replace").splitlines() if line.strip()]
+    return lines[-1].strip() if lines else "(empty log)"
+
+
+def _die_with_parent() -> None:
+    """The task's process gets SIGTERM (and so checkpoints) if its Ray worker dies."""
+    libc = ctypes.CDLL("libc.so.6", use_errno=True)
+    libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
+def run_process(task: Task, env: dict[str, str], stop: Any) -> tuple[int, str]:
+    """The body of a task on its worker: run the process, forward the graph's stop to it."""
+    import ray
+
+    with open(task.log, "a") as log:
+        process = subprocess.Popen(
+            task.command,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, **env},
+            preexec_fn=_die_with_parent,
+        )
+
+        def forward_stop() -> None:
+            ray.get(stop.wait.remote())
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)  # it checkpoints, then exits
+
+        threading.Thread(target=forward_stop, daemon=True).start()
+        code = process.wait()
+    return code, last_line(task.log)
+
+
+class StopSignal:
+    """One per graph, on the driver's node: set when the driver is told to stop."""
+
+    def __init__(self) -> None:
+        self.event = asyncio.Event()
+
+    async def stop(self) -> None:
+        self.event.set()
+
+    async def wait(self) -> bool:
+        await self.event.wait()
+        return True
+
+
+def start_ray(address: str | None) -> bool:
+    """Connect to the cluster at `address` (or RAY_ADDRESS), else start Ray embedded on this
+    machine's cores; returns whether this call started it (and so shuts it down)."""
+    import ray
+
+    if ray.is_initialized():
+        return False
+    address = address or os.environ.get("RAY_ADDRESS") or None
+    ray.init(
+        address=address,
+        include_dashboard=False,
+        log_to_driver=False,
+        configure_logging=False,
+    )
+    return True
+
+
+def node_hosts() -> dict[str, str]:
+    """Alive node id -> its host address."""
+    import ray
+
+    return {n["NodeID"]: n["NodeManagerAddress"] for n in ray.nodes() if n["Alive"]}
+
+
+def check_shared(workdir: Path, tracking_uri: str, hosts: dict[str, str]) -> None:
+    """A graph over several hosts needs storage every node sees and a tracking server:
+    refused in one line before any task starts."""
+    if len(set(hosts.values())) < 2:
+        return
+    if not tracking_uri.startswith(("http://", "https://", "databricks")):
+        raise InputError(
+            f"MLFLOW_TRACKING_URI {tracking_uri}: a local store cannot be shared by the "
+            f"{len(set(hosts.values()))} hosts of this cluster; start a tracking server and "
+            "point MLFLOW_TRACKING_URI at it (http://...)"
+        )
+    import ray
+    from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
+
+    probe = ray.remote(num_cpus=0)(_write_probe)
+    marks = {
+        node: probe.options(
+            scheduling_strategy=NodeAffinitySchedulingStrategy(node, soft=False)
+        ).remote(str(workdir), node)
+        for node in hosts
+    }
+    for node, ref in marks.items():
+        written = ray.get(ref)
+        mark = workdir / f".probe-{node}"
+        if written is not None or not mark.is_file():
+            raise InputError(
+                f"{workdir}: not shared storage: node {node} ({hosts[node]}) "
+                f"{written or 'wrote a file this driver cannot see'}"
+            )
+        mark.unlink()
+
+
+def _write_probe(workdir: str, node: str) -> str | None:
+    try:
+        Path(workdir, f".probe-{node}").write_text(node)
+    except OSError as err:
+        return f"cannot write there ({err.strerror})"
+    return None
+
+
+def run(
+    tasks: Sequence[Task],
+    placement: Placement,
+    workdir: Path,
+    on_done: Callable[[Task], None] | None = None,
+) -> list[str]:
+    """Run every task on Ray, longest first; `on_done` is called in the driver as each
+    finishes. Returns the names of the tasks finished. Raises KeyboardInterrupt when the
+    driver was told to stop (every running task checkpointed), RunFailed naming each task
+    that failed (the others ran to their end)."""
+    if placement.threads < 1:
+        raise InputError(f"--threads-per-task: must be >= 1, got {placement.threads}")
+    if placement.gpus < 0:
+        raise InputError(f"--gpus-per-task: must be >= 0, got {placement.gpus}")
+    if not tasks:
+        return []
+    import ray
+
+    tracking_uri = tracking.tracking_uri()
+    # made (and migrated) once here, before any task: tasks starting at once on a new
+    # SQLite store would race to migrate it; a server that does not answer stops us now
+    tracking.connect()
+    started_here = start_ray(placement.address)
+    stopped: list[int] = []
+    previous: dict[int, Any] = {}
+    try:
+        check_shared(workdir, tracking_uri, node_hosts())
+        driver_node = ray.get_runtime_context().get_node_id()
+        from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
+
+        stop = (
+            ray.remote(num_cpus=0)(StopSignal)
+            .options(scheduling_strategy=NodeAffinitySchedulingStrategy(driver_node, soft=False))
+            .remote()
+        )
+
+        def on_signal(signum: int, frame: object) -> None:
+            stopped.append(signum)
+            stop.stop.remote()
+
+        if threading.current_thread() is threading.main_thread():  # where signals arrive
+            previous = {s: signal.signal(s, on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
+        remote = ray.remote(run_process)
+        needs = {
+            "num_cpus": placement.threads,
+            "num_gpus": placement.gpus,
+            "max_retries": RETRIES_ON_LOST_WORKER,
+            "retry_exceptions": False,
+        }
+        graph = uuid.uuid4().hex[:12]
+        env = {
+            # the store every task logs to: the driver's (a cluster's is a server)
+            **(
+                {"MLFLOW_TRACKING_URI": tracking_uri} if "MLFLOW_TRACKING_URI" in os.environ else {}
+            ),
+            "TF_NUM_INTRAOP_THREADS": str(placement.threads),
+            GRAPH_ID_VARIABLE: graph,
+            **placement.extra_env,
+        }
+        pending = {
+            remote.options(name=task.name, **needs).remote(
+                task, {**env, TASK_VARIABLE: task.name}, stop
+            ): task
+            for task in sorted(tasks, key=lambda t: -t.cost)
+        }
+        done, failed = [], []
+        while pending:
+            ready, _ = ray.wait(list(pending), num_returns=1)
+            task = pending.pop(ready[0])
+            try:
+                code, line = ray.get(ready[0])
+            except ray.exceptions.RayError as err:
+                failed.append(f"{task.name}: {' '.join(str(err).split())[:300]}")
+                continue
+            if code == 0:
+                done.append(task.name)
+                if on_done:
+                    on_done(task)
+            elif code != EXIT_INTERRUPTED or not stopped:
+                failed.append(f"{task.name} failed (exit {code}): {line} [log: {task.log}]")
+        stop.stop.remote()  # release the tasks' stop threads
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        if started_here:
+            ray.shutdown()
+    if failed:
+        raise RunFailed("; ".join(failed))
+    if stopped:
+        raise KeyboardInterrupt(f"signal {stopped[0]}; tasks resume from their checkpoints")
+    return done
+
+
+def executor_options(parser: argparse.ArgumentParser) -> None:
+    """The executor's options, the same on every long-run command."""
+    parser.add_argument(
+        "--address", help="a running Ray cluster (default: RAY_ADDRESS, else Ray on this machine)"
+    )
+    parser.add_argument(
+        "--threads-per-task", type=int, help="CPU threads each task asks for and uses"
+    )
+    parser.add_argument(
+        "--gpus-per-task", type=float, default=0.0, help="GPU share of each task (0.25: four a GPU)"
+    )
+
+
+def threads_for(jobs: int) -> int:
+    """Threads for each of `jobs` tasks at once on this machine: TF_NUM_INTRAOP_THREADS
+    when set, else the cores split between them."""
+    fixed = os.environ.get("TF_NUM_INTRAOP_THREADS")
+    return int(fixed) if fixed else max(1, (os.cpu_count() or 1) // jobs)
