@@ -22,7 +22,9 @@ from ganbench.longrun import executor, repeats
 from ganbench.plumbing.errors import InputError, RunFailed
 from tests.tiny_project import sgan_fm_project
 
-pytestmark = pytest.mark.e2e  # every test here starts Ray's processes
+# every test here starts Ray's processes; the simulated cluster, run beside other Ray-using
+# tests in the parallel fast tier, took their raylet down with it: the slow tier runs these
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 
 def script_task(tmp_path: Path, name: str, body: str, cost: float = 1.0) -> executor.Task:
