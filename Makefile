@@ -14,7 +14,7 @@ PAPER_PROFILE ?= profiles/paper.yaml
 export PATH := $(abspath $(VENV))/bin:$(PATH)
 
 .PHONY: repro test test-quick test-slow benchmark mlflow-ui clean-venv paper paper-sgan-fm \
-	paper-seeds paper-lane-study paper-lane-seeds paper-handover
+	paper-run paper-handover
 
 $(STAMP): $(LOCK) pyproject.toml
 	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
@@ -70,55 +70,33 @@ paper-sgan-fm: $(STAMP)
 	$(VENV)/bin/python -m ganbench.longrun.repeats run sgan_fm --profile $(PAPER_PROFILE) \
 		--seeds 0 1 2 --jobs 3 --workdir $(PAPER_RUNS)
 
-# The seed families on their seeds' full schedules (profiles/paper.yaml) and the paper-profile
-# label study, in two lanes of one thread each, niced; each seed or cell a task on the
-# executor (Ray on this machine; see docs/long-runs.md). One lane: the 1-D GAN (minutes) and
-# SGAN at 100 labels over seeds 0-4, then ACGAN and WGAN over IMAGE_SEEDS; the other: the label
-# study (30 cells, each committed as it finishes), then DCGAN. Each family is evaluated
-# as evaluate@<gan> does when its seeds finish, into results/<gan>-paper/. Resumable: run it
-# again and every seed (and study cell) continues from its last checkpoint (every ~10 min); a
-# finished one is kept, and on a new machine a seed or cell already committed under results/
-# with the same params is taken from there instead of trained again. Stop it with Ctrl-C or
-# `kill -TERM -- -<pgid>`: every running seed checkpoints first.
+# The paper profile's long runs as one job graph (`ganbench paper run`, docs/long-runs.md):
+# every family of profiles/paper-runs.yaml over its seeds, evaluated as evaluate@<gan> does
+# and exported to results/<gan>-paper/, and the paper-profile label study (30 cells, each
+# exported to results/study-paper/ as it finishes). Each seed or cell is a task on Ray: on
+# this machine's cores, one thread each, niced by Ray; on a cluster with
+# PAPER_RUN_ARGS="--address ADDR". Resumable: run it again and every seed and cell continues
+# from its last checkpoint (every ~10 min); a finished one is kept, one committed under
+# results/ with the same params is taken from there, and a seed handed over in handover/
+# resumes from there. Ctrl-C or `kill -TERM <pid>` makes every running task checkpoint first.
 PAPER_SEEDS ?= runs/paper
-# the image GANs' training seeds: each family as a distribution, not one run
-IMAGE_SEEDS ?= 0 1 2
-ONE_THREAD = TF_NUM_INTRAOP_THREADS=1 nice -n 10 $(VENV)/bin/python -m
-LANE = $(ONE_THREAD) ganbench.longrun.repeats run
-PAPER = --profile $(PAPER_PROFILE) --evaluate
-paper-seeds: $(STAMP)
+PAPER_RUN_ARGS ?=
+paper-run: $(STAMP)
 	$(DVC) repro prepare reference
-	$(MAKE) -j2 paper-lane-study paper-lane-seeds
+	$(VENV)/bin/ganbench paper run --workdir $(PAPER_SEEDS) $(PAPER_RUN_ARGS)
 
-paper-lane-seeds:
-	-$(LANE) gan1d $(PAPER) --seeds 0 1 2 3 4 --metric w1 --workdir $(PAPER_SEEDS)/gan1d \
-		--results results/gan1d-paper
-	-$(LANE) sgan $(PAPER) --seeds 0 1 2 3 4 --workdir $(PAPER_SEEDS)/sgan \
-		--results results/sgan-paper
-	-$(LANE) acgan $(PAPER) --seeds $(IMAGE_SEEDS) --metric fid --workdir $(PAPER_SEEDS)/acgan \
-		--results results/acgan-paper --handover handover/acgan-paper
-	-$(LANE) wgan $(PAPER) --seeds $(IMAGE_SEEDS) --metric fid --workdir $(PAPER_SEEDS)/wgan \
-		--results results/wgan-paper --handover handover/wgan-paper
-
-paper-lane-study:
-	-$(ONE_THREAD) ganbench.longrun.study_paper run \
-		--profile $(PAPER_PROFILE) --gans sgan \
-		--include sgan_fm:100=results/sgan_fm-paper/summary.json \
-		--workdir $(PAPER_SEEDS)/study --results results/study-paper
-	-$(LANE) dcgan $(PAPER) --seeds $(IMAGE_SEEDS) --metric fid --workdir $(PAPER_SEEDS)/dcgan \
-		--results results/dcgan-paper --handover handover/dcgan-paper
-
-# Before a session ends: each long lane's unfinished seed scored where it stands into
+# Before a session ends: each image family's unfinished seeds scored where it stands into
 # results/<gan>-paper/ (a snapshot: metrics, curve so far, latest grid) and its checkpoint
 # copied to handover/<gan>-paper/; commit both. A replaced machine (runs/ gone) then resumes
 # the seed instead of starting over.
 paper-handover: $(STAMP)
 	for gan in acgan dcgan wgan; do \
 		if ls $(PAPER_SEEDS)/$$gan/seed-*/checkpoints/$$gan/checkpoint.npz >/dev/null 2>&1; then \
+			seeds=$$(cd $(PAPER_SEEDS)/$$gan && ls -d seed-* | sed 's/seed-//' | tr '\n' ' ') && \
 			$(VENV)/bin/python -m ganbench.longrun.snapshot $$gan --workdir $(PAPER_SEEDS)/$$gan \
-				--seeds $(IMAGE_SEEDS) --metric fid --profile $(PAPER_PROFILE) \
+				--seeds $$seeds --metric fid --profile $(PAPER_PROFILE) \
 				--results results/$$gan-paper && \
-			$(VENV)/bin/python -m ganbench.longrun.repeats handover $$gan --seeds $(IMAGE_SEEDS) \
+			$(VENV)/bin/python -m ganbench.longrun.repeats handover $$gan --seeds $$seeds \
 				--workdir $(PAPER_SEEDS)/$$gan --to handover/$$gan-paper || exit 1; \
 		fi; \
 	done

@@ -5,6 +5,7 @@
     ganbench sample dcgan --count 64       # samples of a trained family, no training
     ganbench sample --model-uri models:/ganbench-acgan-generator@default-profile --classes 3
     ganbench repeats run sgan --profile profiles/paper.yaml --seeds 0 1 2 3 4 --evaluate
+    ganbench paper run                      # every long run of the paper profile, on Ray
     ganbench pin-reference                  # retrain and pin the reference network
 
 Every subcommand has --help. Bad input is one line naming the file or option, exit 1.
@@ -122,6 +123,12 @@ def parser() -> argparse.ArgumentParser:
     )  # fmt: skip
     repeats.set_defaults(run=None)
 
+    paper = commands.add_parser(
+        "paper", help="the paper profile as one job graph (see `ganbench paper run --help`)",
+        add_help=False,
+    )  # fmt: skip
+    paper.set_defaults(run=None)
+
     pin = commands.add_parser(
         "pin-reference", help="train the reference network on data.dataset and pin it"
     )
@@ -136,6 +143,11 @@ def main(argv: Sequence[str] | None = None) -> None:
         from ganbench.longrun import repeats
 
         repeats.main(argv[1:])
+        return
+    if argv[:1] == ["paper"]:
+        from ganbench.longrun import paper
+
+        paper.main(argv[1:])
         return
     args = parser().parse_args(argv)
     run_stage(args.command, lambda: args.run(args))

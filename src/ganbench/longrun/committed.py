@@ -74,6 +74,14 @@ def holds_exactly(results: Path, plan: Plan, texts: dict[int, str]) -> bool:
     )
 
 
+def seeds_beyond(results: Path, plan: Plan) -> list[int]:
+    """Seeds the committed export holds that `plan` does not: exporting the plan's seeds
+    over it would drop them."""
+    summary = committed_summary(results) or {}
+    held = {int(seed) for seed in summary.get("provenance", {}).get("seeds", {})}
+    return sorted(held - set(plan.seeds))
+
+
 # The summary run of an export carries its summary.json's digest, so that the committed
 # results are logged once per MLflow store, however often the paper command is re-run.
 EXPORT_TAG = "ganbench.export_sha256"

@@ -54,6 +54,9 @@ class Placement:
     threads: int = 1
     gpus: float = 0.0
     address: str | None = None
+    # longest first finishes a whole graph soonest on a cluster that runs it to the end;
+    # shortest first lands finished results soonest on a machine held a few hours at a time
+    shortest_first: bool = False
     extra_env: dict[str, str] = field(default_factory=dict)
 
 
@@ -232,7 +235,7 @@ def run(
             remote.options(name=task.name, **needs).remote(
                 task, {**env, TASK_VARIABLE: task.name}, stop
             ): task
-            for task in sorted(tasks, key=lambda t: -t.cost)
+            for task in sorted(tasks, key=lambda t: t.cost if placement.shortest_first else -t.cost)
         }
         done, failed = [], []
         while pending:
@@ -273,6 +276,15 @@ def executor_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--gpus-per-task", type=float, default=0.0, help="GPU share of each task (0.25: four a GPU)"
     )
+    parser.add_argument(
+        "--order", choices=("longest", "shortest"), default="longest",
+        help="start the tasks with the most (default) or the least expected work left first",
+    )  # fmt: skip
+
+
+def placement_from(args: argparse.Namespace, threads: int) -> Placement:
+    """The placement a command's executor options ask for."""
+    return Placement(threads, args.gpus_per_task, args.address, args.order == "shortest")
 
 
 def threads_for(jobs: int) -> int:

@@ -23,6 +23,7 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -77,14 +78,20 @@ def hand_over(gan: str, workdir: Path, seeds: Sequence[int], folder: Path) -> li
     return saved
 
 
-def last_line(path: Path) -> str:
-    lines = [line for line in path.read_text(errors="replace").splitlines() if line.strip()]
-    return lines[-1].strip() if lines else "(empty log)"
+def seconds_per_step(results: Path | None) -> float | None:
+    """A family's CPU-seconds per step on the machines that trained its committed seeds
+    (finished or snapshot), or None when nothing is committed."""
+    summary = committed.committed_summary(results) if results is not None else None
+    seeds = (summary or {}).get("provenance", {}).get("seeds", {}).values()
+    seconds = sum(record.get("training_seconds") or 0 for record in seeds)
+    steps = sum(record.get("steps") or 0 for record in seeds)
+    return seconds / steps if seconds and steps else None
 
 
-def seed_tasks(plan: Plan) -> list[executor.Task]:
+def seed_tasks(plan: Plan, per_step: float | None = None) -> list[executor.Task]:
     """Each unfinished seed as a task of the executor: its own process (TensorFlow's
-    determinism settings are per process), its cost the schedule's iterations."""
+    determinism settings are per process), its cost the steps left (past its checkpoint)
+    times `per_step` seconds when known."""
     tasks = []
     for seed in plan.seeds:
         if finished(plan, seed):
@@ -94,7 +101,9 @@ def seed_tasks(plan: Plan) -> list[executor.Task]:
         command += [str(folder), "--prepared", str(plan.prepared)]
         command += ["--reference", str(plan.reference)] + (["--evaluate"] if plan.evaluate else [])
         name = f"{plan.gan} seed {seed}"
-        tasks.append(executor.Task(name, tuple(command), folder / LOG_NAME, schedule_steps(plan)))
+        left = schedule_steps(plan) - handover.checkpoint_step(checkpoint_path(folder, plan.gan))
+        cost = max(left, 1) * (per_step or 1.0)
+        tasks.append(executor.Task(name, tuple(command), folder / LOG_NAME, cost))
     return tasks
 
 
@@ -135,6 +144,96 @@ def train_one_seed(
         print(console.evaluate_line(gan, scored, f"{folder.name} evaluated"))
 
 
+@dataclass(frozen=True)
+class FamilyRun:
+    """A family's seeds made ready to train: their folders written, what was committed or
+    handed over put back; `untrained` are the seeds left to train."""
+
+    plan: Plan
+    texts: dict[int, str]
+    untrained: tuple[int, ...]
+    profile_path: Path | None
+    results: Path | None
+    handed_over: Path | None
+
+
+def prepare(
+    gan: str,
+    seeds: Sequence[int],
+    params_path: Path = Path("params.yaml"),
+    profile_path: Path | None = None,
+    workdir: Path | None = None,
+    prepared: Path = Path("data/prepared"),
+    metric: str = "test_accuracy",
+    confidence: float = 0.95,
+    evaluate: bool = False,
+    reference: Path = Path("models/reference/classifier.keras"),
+    results: Path | None = None,
+    handed_over: Path | None = None,
+) -> FamilyRun:
+    """Check every seed's params before any work, write the seed folders, and put back the
+    seeds committed under `results` and the checkpoints handed over in `handed_over`."""
+    if not seeds or len(set(seeds)) != len(seeds) or min(seeds) < 0:
+        raise params.ParamsError("--seeds", [f"must be distinct integers >= 0, got {seeds}"])
+    if not 0 < confidence < 1:
+        raise params.ParamsError("--confidence", [f"must be in (0, 1), got {confidence}"])
+    profile_name = profile_path.stem if profile_path else "default"
+    plan = Plan(
+        gan=gan,
+        seeds=tuple(seeds),
+        workdir=workdir or Path("runs") / f"{gan}-{profile_name}",
+        prepared=prepared,
+        metric=metric,
+        confidence=confidence,
+        evaluate=evaluate,
+        reference=reference,
+    )
+    texts = seed_params(plan, params_path, profile_path)
+    write_seed_params(plan, texts)
+    if results is not None:
+        restored = committed.restore_seeds(plan, texts, results)
+        if restored:
+            print(f"repeats: {gan} seeds {restored} committed in {results}; not trained")
+    untrained = tuple(seed for seed in plan.seeds if not finished(plan, seed))
+    if handed_over is not None:
+        restore_handover(plan, texts, handed_over, list(untrained))
+    return FamilyRun(plan, texts, untrained, profile_path, results, handed_over)
+
+
+def finish(family: FamilyRun) -> dict[str, Any]:
+    """After every seed finished: drop their handovers, summarise, export to `results`
+    (unless it already holds exactly these seeds) and log the export to MLflow once."""
+    plan, results = family.plan, family.results
+    if family.handed_over is not None:
+        for seed in plan.seeds:
+            if handover.discard(family.handed_over, seed):
+                print(f"repeats: {plan.gan} seed {seed} finished; its handover removed")
+    if (
+        results is not None
+        and not family.untrained
+        and committed.holds_exactly(results, plan, family.texts)
+    ):
+        # Re-exporting the same seeds would only restamp the export's machine and commit.
+        print(f"repeats: {results} already holds these seeds finished; left as committed")
+        digest = committed.export_digest(results)
+        if not committed.logged_here(digest):
+            # Trained on machines whose MLflow stores are gone: show the export in this one.
+            logged = summarise(plan, family.profile_path)["mlflow_run_id"]
+            tracking.tag_finished(logged, {committed.EXPORT_TAG: digest})
+            print(f"repeats: logged to MLflow as run {logged}")
+        return json.loads((results / "summary.json").read_text())
+    summary = summarise(plan, family.profile_path)
+    beyond = committed.seeds_beyond(results, plan) if results is not None else []
+    if beyond:
+        print(f"repeats: {results} also holds seeds {beyond}; not exported over with fewer")
+    elif results is not None:
+        folders = {str(seed): seed_dir(plan, seed) for seed in plan.seeds}
+        export.write_results(plan.gan, folders, summary, results)
+        digest = committed.export_digest(results)
+        tracking.tag_finished(summary["mlflow_run_id"], {committed.EXPORT_TAG: digest})
+    return summary
+
+
 def run(
     gan: str,
     seeds: Sequence[int],
@@ -152,62 +251,24 @@ def run(
     reference: Path = Path("models/reference/classifier.keras"),
     results: Path | None = None,
     handed_over: Path | None = None,
+    shortest_first: bool = False,
 ) -> dict[str, Any]:
-    if not seeds or len(set(seeds)) != len(seeds) or min(seeds) < 0:
-        raise params.ParamsError("--seeds", [f"must be distinct integers >= 0, got {seeds}"])
-    if not 0 < confidence < 1:
-        raise params.ParamsError("--confidence", [f"must be in (0, 1), got {confidence}"])
+    """One family's seeds on the executor, then its summary (the paper graph runs many
+    families' seeds in one graph through `prepare` and `finish`)."""
     if jobs < 1:
         raise params.ParamsError("--jobs", [f"must be >= 1, got {jobs}"])
-    profile_name = profile_path.stem if profile_path else "default"
-    plan = Plan(
-        gan=gan,
-        seeds=tuple(seeds),
-        workdir=workdir or Path("runs") / f"{gan}-{profile_name}",
-        prepared=prepared,
-        metric=metric,
-        confidence=confidence,
-        evaluate=evaluate,
-        reference=reference,
-    )
-    texts = seed_params(plan, params_path, profile_path)
-    # Made (and migrated) once here: seeds starting at once on a new SQLite store race.
-    tracking.connect()
-    write_seed_params(plan, texts)
-    if results is not None:
-        restored = committed.restore_seeds(plan, texts, results)
-        if restored:
-            print(f"repeats: seeds {restored} finished as committed in {results}; not trained")
-    untrained = [seed for seed in plan.seeds if not finished(plan, seed)]
-    if handed_over is not None:
-        restore_handover(plan, texts, handed_over, untrained)
+    family = prepare(
+        gan, seeds, params_path, profile_path, workdir, prepared, metric, confidence,
+        evaluate, reference, results, handed_over,
+    )  # fmt: skip
     placement = executor.Placement(
-        threads=threads or executor.threads_for(min(jobs, len(plan.seeds))),
+        threads=threads or executor.threads_for(min(jobs, len(family.plan.seeds))),
         gpus=gpus,
         address=address,
+        shortest_first=shortest_first,
     )
-    train_seeds(plan, placement)
-    if handed_over is not None:
-        for seed in plan.seeds:
-            if handover.discard(handed_over, seed):
-                print(f"repeats: seed {seed} finished; its handover in {handed_over} removed")
-    if results is not None and not untrained and committed.holds_exactly(results, plan, texts):
-        # Re-exporting the same seeds would only restamp the export's machine and commit.
-        print(f"repeats: {results} already holds these seeds finished; left as committed")
-        digest = committed.export_digest(results)
-        if not committed.logged_here(digest):
-            # Trained on machines whose MLflow stores are gone: show the export in this one.
-            logged = summarise(plan, profile_path)["mlflow_run_id"]
-            tracking.tag_finished(logged, {committed.EXPORT_TAG: digest})
-            print(f"repeats: logged to MLflow as run {logged}")
-        return json.loads((results / "summary.json").read_text())
-    summary = summarise(plan, profile_path)
-    if results is not None:
-        folders = {str(seed): seed_dir(plan, seed) for seed in plan.seeds}
-        export.write_results(plan.gan, folders, summary, results)
-        digest = committed.export_digest(results)
-        tracking.tag_finished(summary["mlflow_run_id"], {committed.EXPORT_TAG: digest})
-    return summary
+    train_seeds(family.plan, placement)
+    return finish(family)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -289,6 +350,7 @@ def main(argv: Sequence[str] | None = None) -> None:
                 args.reference,
                 args.results,
                 args.handover,
+                args.order == "shortest",
             )
         except RepeatError as err:
             print(f"repeats: error: {err}", file=sys.stderr)

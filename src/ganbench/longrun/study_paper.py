@@ -21,11 +21,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import subprocess
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -103,36 +102,39 @@ def cell_command(workdir: Path, params_path: Path, prepared: Path, count: int, s
     return command
 
 
-def run_cells(
-    workdir: Path,
-    tree: dict,
-    params_path: Path,
-    prepared: Path,
-    placement: executor.Placement,
-    on_cell: Callable[[str], None] | None = None,
-) -> list[str]:
-    """Every unfinished cell as a task of the executor (SIGINT/SIGTERM reach the running
-    cells, which checkpoint). `on_cell` is called with each cell's name as it finishes.
-    Returns the cells run."""
+def seconds_per_iteration(results: Path) -> float | None:
+    """CPU-seconds per training iteration of the cells committed under `results`."""
+    cells = [json.loads(p.read_text()) for p in (results / "cells").glob("*.json")]
+    seconds = sum(sum(cell["wall_seconds"].values()) for cell in cells)
+    iterations = sum(sum(cell["iterations"].values()) for cell in cells)
+    return seconds / iterations if seconds and iterations else None
+
+
+def cell_tasks(
+    workdir: Path, tree: dict, params_path: Path, prepared: Path, per_iteration: float | None
+) -> list[executor.Task]:
+    """Every unfinished cell as a task of the executor, its cost the iterations it trains
+    (times `per_iteration` seconds when known)."""
     log = workdir / "cells.log"  # shared by every cell process
     iterations = tree["study"]["iterations"]
-    tasks = [
+    return [
         executor.Task(
-            f"study {count}-{seed}",
+            f"{CELL_PREFIX}{count}-{seed}",
             tuple(cell_command(workdir, params_path, prepared, count, seed)),
             log,
-            float(sum(int(per_count.get(str(count), 0)) for per_count in iterations.values())),
+            sum(int(per_count.get(str(count), 0)) for per_count in iterations.values())
+            * (per_iteration or 1.0),
         )
         for count, seed in pending_cells(tree, workdir / "cells")
     ]
-    finished = executor.run(
-        tasks, placement, workdir, on_done=lambda task: on_cell and on_cell(cell_name(task))
-    )
-    return [name.removeprefix("study ") for name in finished]
+
+
+CELL_PREFIX = "study "
+CEILING_TASK = "study ceiling"
 
 
 def cell_name(task: executor.Task) -> str:
-    return task.name.removeprefix("study ")
+    return task.name.removeprefix(CELL_PREFIX)
 
 
 def provenance(workdir: Path, tree_text: str, started: float) -> dict[str, Any]:
@@ -166,69 +168,116 @@ def cell_machines(cells: list[dict[str, Any]]) -> dict[str, int]:
     return counts
 
 
-def summarise(
-    args: argparse.Namespace, tree: dict, params_path: Path, text: str, started: float
-) -> dict[str, Any]:
-    """The summary, table and figure over the finished cells, and each cell's result, in
-    --results; `complete` says whether every cell is in."""
-    from ganbench.stages import study_summary as summary_stage
+@dataclass(frozen=True)
+class StudySettings:
+    """What a study run reads and where it writes (the command's options)."""
 
-    expected = len(tree["study"]["label_counts"]) * len(tree["study"]["seeds"])
-    cells_dir = args.workdir / "cells"
-    finished = sorted(cells_dir.glob("*.json"))
-    exported = args.results / "cells"
-    exported.mkdir(parents=True, exist_ok=True)
-    for cell in finished:
-        atomic.write_bytes(exported / cell.name, cell.read_bytes())
-    paths = summary_stage.SummaryPaths(
-        cells=cells_dir,
-        ceiling=args.workdir / "ceiling.json",
-        metrics=args.results / "summary.json",
-        table_csv=args.results / "table.csv",
-        figure=args.results / "study.png",
-    )
-    result = summary_stage.run(str(params_path), paths, included(args.include), partial=True)
-    record = {
-        **result,
-        "complete": len(finished) == expected,
-        "cells_finished": len(finished),
-        "cells_expected": expected,
-        "provenance": provenance(args.workdir, text, started),
-    }
-    atomic.write_json(paths.metrics, record)
-    return record
+    params: Path
+    profile: Path | None
+    gans: tuple[str, ...]
+    include: tuple[str, ...]
+    prepared: Path
+    workdir: Path
+    results: Path
 
 
-def run(args: argparse.Namespace) -> dict[str, Any]:
+@dataclass
+class StudyRun:
+    """A study made ready to run: its params written, committed cells put back. `tasks()`
+    are the unfinished cells (and the ceiling, when missing); `done(task)` exports each as it
+    finishes; `summary()` is the summary over the cells so far."""
+
+    settings: StudySettings
+    tree: dict
+    params_path: Path
+    text: str
+    started: float
+
+    @property
+    def ceiling(self) -> Path:
+        return self.settings.workdir / "ceiling.json"
+
+    def tasks(self) -> list[executor.Task]:
+        workdir, prepared = self.settings.workdir, self.settings.prepared
+        per_iteration = seconds_per_iteration(self.settings.results)
+        tasks = cell_tasks(workdir, self.tree, self.params_path, prepared, per_iteration)
+        if not self.ceiling.is_file():
+            command = [sys.executable, "-m", "ganbench.stages", "study_ceiling"]
+            command += ["--params", str(self.params_path), "--result", str(self.ceiling)]
+            command += ["--prepared", str(prepared)]
+            # first: every partial summary draws it
+            cost = max([task.cost for task in tasks], default=0.0) + 1
+            ceiling = executor.Task(CEILING_TASK, tuple(command), workdir / "cells.log", cost)
+            tasks.insert(0, ceiling)
+        return tasks
+
+    def owns(self, task: executor.Task) -> bool:
+        return task.name.startswith(CELL_PREFIX)
+
+    def done(self, task: executor.Task) -> None:
+        """A cell (or the ceiling) finished: stamp it, rewrite the summary so far."""
+        if task.name != CEILING_TASK:
+            stamp_machine(self.settings.workdir / "cells" / f"{cell_name(task)}.json")
+        if not self.ceiling.is_file() or not any((self.settings.workdir / "cells").glob("*.json")):
+            return  # the summary waits for the ceiling and a first cell
+        record = self.summary()
+        print(f"study-paper: {cell_name(task)} done, {record['cells_finished']} of "
+              f"{record['cells_expected']} cells", flush=True)  # fmt: skip
+
+    def summary(self) -> dict[str, Any]:
+        """The summary, table and figure over the finished cells, and each cell's result,
+        in the results folder; `complete` says whether every cell is in."""
+        from ganbench.stages import study_summary as summary_stage
+
+        workdir, results = self.settings.workdir, self.settings.results
+        expected = len(self.tree["study"]["label_counts"]) * len(self.tree["study"]["seeds"])
+        finished = sorted((workdir / "cells").glob("*.json"))
+        exported = results / "cells"
+        exported.mkdir(parents=True, exist_ok=True)
+        for cell in finished:
+            atomic.write_bytes(exported / cell.name, cell.read_bytes())
+        paths = summary_stage.SummaryPaths(
+            cells=workdir / "cells",
+            ceiling=self.ceiling,
+            metrics=results / "summary.json",
+            table_csv=results / "table.csv",
+            figure=results / "study.png",
+        )
+        extra = included(self.settings.include)
+        result = summary_stage.run(str(self.params_path), paths, extra, partial=True)
+        record = {
+            **result,
+            "complete": len(finished) == expected,
+            "cells_finished": len(finished),
+            "cells_expected": expected,
+            "provenance": provenance(workdir, self.text, self.started),
+        }
+        atomic.write_json(paths.metrics, record)
+        return record
+
+
+def prepare(settings: StudySettings) -> StudyRun:
+    """Check the study's params, write them to the workdir (other params than last time:
+    every cell again), and put back the cells committed under the same params."""
     started = time.perf_counter()
-    tree = study_tree(args.params, args.profile, args.gans)
-    params.parse(tree, f"{args.params} + {args.profile}").study()
-    args.workdir.mkdir(parents=True, exist_ok=True)
-    params_path = args.workdir / "params.yaml"
+    tree = study_tree(settings.params, settings.profile, settings.gans)
+    params.parse(tree, f"{settings.params} + {settings.profile}").study()
+    settings.workdir.mkdir(parents=True, exist_ok=True)
+    params_path = settings.workdir / "params.yaml"
     text = yaml.safe_dump(tree, sort_keys=False)
     if params_path.is_file() and params_path.read_text() != text:
-        for stale in (args.workdir / "cells").glob("*.json"):
+        for stale in (settings.workdir / "cells").glob("*.json"):
             stale.unlink()  # other params: every cell again (checkpoints never resume)
     atomic.write_bytes(params_path, text.encode())
-    committed.restore_cells(args.workdir, args.results, text)
-    tracking.connect()
-    ceiling = args.workdir / "ceiling.json"
-    if not ceiling.is_file():  # first: every partial summary draws it
-        command = [sys.executable, "-m", "ganbench.stages", "study_ceiling"]
-        command += ["--params", str(params_path), "--result", str(ceiling)]
-        command += ["--prepared", str(args.prepared)]
-        subprocess.run(command, check=True, env=dict(os.environ))
+    committed.restore_cells(settings.workdir, settings.results, text)
+    return StudyRun(settings, tree, params_path, text, started)
 
-    def after_cell(name: str) -> None:
-        stamp_machine(args.workdir / "cells" / f"{name}.json")
-        record = summarise(args, tree, params_path, text, started)
-        print(f"study-paper: cell {name} done, {record['cells_finished']} of "
-              f"{record['cells_expected']}", flush=True)  # fmt: skip
 
-    threads = args.threads_per_task or executor.threads_for(args.jobs)
-    placement = executor.Placement(threads, args.gpus_per_task, args.address)
-    run_cells(args.workdir, tree, params_path, args.prepared, placement, after_cell)
-    return summarise(args, tree, params_path, text, started)
+def run(settings: StudySettings, placement: executor.Placement) -> dict[str, Any]:
+    """The study alone on the executor (the paper graph runs it beside the families)."""
+    study = prepare(settings)
+    executor.run(study.tasks(), placement, settings.workdir, on_done=study.done)
+    return study.summary()
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -249,7 +298,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = top.parse_args(argv)
 
     def go_run() -> None:
-        record = run(args)
+        settings = StudySettings(
+            args.params, args.profile, tuple(args.gans), tuple(args.include), args.prepared,
+            args.workdir, args.results,
+        )  # fmt: skip
+        threads = args.threads_per_task or executor.threads_for(args.jobs)
+        record = run(settings, executor.placement_from(args, threads))
         for count, entry in record["by_label_count"].items():
             shown = ", ".join(
                 f"{m} {s['mean']:.4f} (n {s['n']})" for m, s in entry["methods"].items()

@@ -1,5 +1,5 @@
 """The report's "Paper profile" sections: the long runs committed under results/ (not DVC
-outputs: they are made by `make paper-seeds`, `ganbench repeats ... --results` and
+outputs: they are made by `make paper-run`, `ganbench repeats ... --results` and
 `python -m ganbench.longrun.study_paper`), each family's final figures with their intervals, its
 FID-style curve during training, its final grid, and where the numbers came from."""
 
@@ -130,7 +130,7 @@ def section(results: Path, figures: Path, markdown_table) -> str | None:
         "Each family trained on its seed's schedule (`profiles/paper.yaml`) and scored as "
         "`evaluate@<gan>` scores it, on 10,000 samples under the same pinned reference "
         "network; the mean over seeds with its 95 % Student-t interval where there are "
-        "several. Regenerate with `make paper-seeds`, then `ganbench repeats run <gan> "
+        "several. Regenerate with `make paper-run`, then `ganbench repeats run <gan> "
         "--profile profiles/paper.yaml --seeds ... --evaluate --results results/<gan>-paper` "
         "(README, *The seed families under their seeds' schedules*).",
     ]
