@@ -84,14 +84,19 @@ def seed_tasks(root: Path, profile: Path, families: dict[str, list[int]]) -> lis
 
 def direct(tasks: list, threads: int) -> float:
     """Every task's process started at once by this script; wall seconds until all end."""
+    from ganbench.longrun.executor import last_line
+    from ganbench.plumbing import tracking
+
+    tracking.connect()  # the store made once, as executor.run makes it
     env = dict(os.environ, TF_NUM_INTRAOP_THREADS=str(threads))
     started = time.perf_counter()
     running = []
     for task in tasks:
         with open(task.log, "a") as log:
             running.append(subprocess.Popen(task.command, stdout=log, stderr=log, env=env))
-    if any(process.wait() for process in running):
-        raise SystemExit("a direct task failed; see its train.log")
+    for task, process in zip(tasks, running, strict=True):
+        if process.wait():
+            raise SystemExit(f"{task.name} failed: {last_line(task.log)}")
     return time.perf_counter() - started
 
 
@@ -100,6 +105,19 @@ def on_ray(tasks: list, threads: int, workdir: Path) -> float:
 
     started = time.perf_counter()
     executor.run(tasks, executor.Placement(threads=threads), workdir)
+    return time.perf_counter() - started
+
+
+def ray_start_stop() -> float:
+    """Seconds to start the embedded Ray and shut it down, with no task: the fixed part of
+    the overhead, paid once per command however long its tasks run."""
+    import ray
+
+    from ganbench.longrun import executor
+
+    started = time.perf_counter()
+    executor.start_ray(None)
+    ray.shutdown()
     return time.perf_counter() - started
 
 
@@ -115,8 +133,11 @@ def overhead(root: Path) -> dict:
     finally:
         stop.set()
         sampler.join()
+    start_stop = ray_start_stop()
     return {
         "tasks": "gan1d seeds 0 and 1, profiles/paper.yaml (40,000 steps), 1 thread each, at once",
+        "ray_start_stop_seconds": round(start_stop, 1),
+        "ratio_without_start_stop": round((ray_seconds - start_stop) / plain, 3),
         "direct_seconds": round(plain, 1),
         "ray_seconds": round(ray_seconds, 1),
         "ratio_ray_over_direct": round(ray_seconds / plain, 3),

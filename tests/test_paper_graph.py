@@ -5,13 +5,14 @@ seeds never exported over a committed result that holds more, bad specs refused 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 import yaml
 
 from ganbench.data.prepare import write_prepared
 from ganbench.data.settings import DataParams
-from ganbench.longrun import paper
+from ganbench.longrun import executor, paper
 from ganbench.plumbing.params import ParamsError
 from tests.tiny import tiny_dataset
 from tests.tiny_pipeline import tiny_raw
@@ -113,3 +114,19 @@ def test_the_repository_spec_names_registered_families_with_their_seeds():
     spec = paper.read_spec(paper.GRAPH_SPEC)
     assert spec.default_names()[-1] == paper.STUDY
     assert all(len(entry.seeds) >= 3 for entry in spec.families.values())
+
+
+def test_resumed_tasks_start_first_then_by_expected_work():
+    def task(name: str, cost: float, resumed: bool = False) -> executor.Task:
+        return executor.Task(name, ("true",), Path("log"), cost, resumed)
+
+    tasks = [task("dcgan 1", 3.5), task("wgan 1", 9.5), task("acgan 1", 1.5, resumed=True)]
+    tasks += [task("wgan 0", 5.0, resumed=True), task("acgan 2", 2.0)]
+
+    def names(order: list[executor.Task]) -> list[str]:
+        return [t.name for t in order]
+
+    longest = executor.start_order(tasks)
+    assert names(longest) == ["wgan 0", "acgan 1", "wgan 1", "dcgan 1", "acgan 2"]
+    shortest = executor.start_order(tasks, shortest_first=True)
+    assert names(shortest) == ["acgan 1", "wgan 0", "acgan 2", "dcgan 1", "wgan 1"]

@@ -39,12 +39,13 @@ TASK_VARIABLE = "GANBENCH_TASK"
 @dataclass(frozen=True)
 class Task:
     """One process of the graph: its name (`wgan seed 1`, `study 100-2`), its command,
-    the log it appends to, and its expected cost in CPU-seconds (longest first)."""
+    the log it appends to, and its expected cost in CPU-seconds."""
 
     name: str
     command: tuple[str, ...]
     log: Path
     cost: float = 1.0
+    resumed: bool = False  # it continues from a checkpoint: started work finishes first
 
 
 @dataclass(frozen=True)
@@ -172,13 +173,19 @@ def _write_probe(workdir: str, node: str) -> str | None:
     return None
 
 
+def start_order(tasks: Sequence[Task], shortest_first: bool = False) -> list[Task]:
+    """Resumed tasks first (work in progress finishes before new work starts, so fewer
+    checkpoints wait to be handed over), then by expected cost, longest first by default."""
+    return sorted(tasks, key=lambda t: (not t.resumed, t.cost if shortest_first else -t.cost))
+
+
 def run(
     tasks: Sequence[Task],
     placement: Placement,
     workdir: Path,
     on_done: Callable[[Task], None] | None = None,
 ) -> list[str]:
-    """Run every task on Ray, longest first; `on_done` is called in the driver as each
+    """Run every task on Ray in `start_order`; `on_done` is called in the driver as each
     finishes. Returns the names of the tasks finished. Raises KeyboardInterrupt when the
     driver was told to stop (every running task checkpointed), RunFailed naming each task
     that failed (the others ran to their end)."""
@@ -235,7 +242,7 @@ def run(
             remote.options(name=task.name, **needs).remote(
                 task, {**env, TASK_VARIABLE: task.name}, stop
             ): task
-            for task in sorted(tasks, key=lambda t: t.cost if placement.shortest_first else -t.cost)
+            for task in start_order(tasks, placement.shortest_first)
         }
         done, failed = [], []
         while pending:

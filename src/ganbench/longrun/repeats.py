@@ -90,8 +90,8 @@ def seconds_per_step(results: Path | None) -> float | None:
 
 def seed_tasks(plan: Plan, per_step: float | None = None) -> list[executor.Task]:
     """Each unfinished seed as a task of the executor: its own process (TensorFlow's
-    determinism settings are per process), its cost the steps left (past its checkpoint)
-    times `per_step` seconds when known."""
+    determinism settings are per process), its cost the steps left past its checkpoint
+    times `per_step` seconds when known, resumed when it has a checkpoint."""
     tasks = []
     for seed in plan.seeds:
         if finished(plan, seed):
@@ -101,9 +101,9 @@ def seed_tasks(plan: Plan, per_step: float | None = None) -> list[executor.Task]
         command += [str(folder), "--prepared", str(plan.prepared)]
         command += ["--reference", str(plan.reference)] + (["--evaluate"] if plan.evaluate else [])
         name = f"{plan.gan} seed {seed}"
-        left = schedule_steps(plan) - handover.checkpoint_step(checkpoint_path(folder, plan.gan))
-        cost = max(left, 1) * (per_step or 1.0)
-        tasks.append(executor.Task(name, tuple(command), folder / LOG_NAME, cost))
+        reached = handover.checkpoint_step(checkpoint_path(folder, plan.gan))
+        cost = max(schedule_steps(plan) - reached, 1) * (per_step or 1.0)
+        tasks.append(executor.Task(name, tuple(command), folder / LOG_NAME, cost, reached > 0))
     return tasks
 
 
