@@ -8,6 +8,7 @@ import json
 from ganbench.reporting import paper_results
 from ganbench.stages import report
 from ganbench.stages.report import markdown_table
+from ganbench.study import aggregate
 
 
 def entry(per_seed: dict[str, float], low: float | None, high: float | None) -> dict:
@@ -37,7 +38,7 @@ def test_an_evaluated_unfinished_run_shows_its_figures_steps_and_provenance(tmp_
     )  # fmt: skip
     text = paper_results.section(results, figures, markdown_table)
     assert "seed 0: 2,000 of 40,000 — **not finished**" in text
-    assert "| FID-style ↓ | 252.4 | — | 0: 252.4 |" in text
+    assert "| FID-style ↓ | 252.4 | 1 seed, no interval | 0: 252.4 |" in text
     assert "2.0 h in all; evaluated on Some CPU (avx2), exported at commit `c715b8b01234`" in text
 
 
@@ -82,7 +83,12 @@ def test_a_summary_of_training_alone_shows_its_headline_metric_and_seeds_steps(t
     for seed in ("0", "1"):
         write(folder, f"seed-{seed}.json", {"steps": 180000, "test_accuracy": 0.99})
     text = paper_results.section(results, figures, markdown_table)
-    assert "| test accuracy ↑ | 0.9909 | [0.9800, 0.9990] | 0: 0.9918, 1: 0.9900 |" in text
+    # the interval is derived from the per-seed values inside [0, 1], not copied
+    derived = aggregate.summarise([0.9918, 0.99], 0.95, (0.0, 1.0))
+    assert derived["ci_low"] > 0 and derived["ci_high"] < 1
+    shown = f"[{derived['ci_low']:.4f}, {derived['ci_high']:.4f}]"
+    assert f"| test accuracy ↑ | 0.9909 | {shown} | 0: 0.9918, 1: 0.9900 |" in text
+    assert "*t-logit*: Student-t interval on the logit scale" in text
     assert "Steps: seed 0: 180,000, seed 1: 180,000." in text
     assert "not recorded in this summary" in text and "not finished" not in text
 
@@ -102,3 +108,30 @@ def test_a_study_trained_on_several_machines_names_each_with_its_cell_count():
     assert "cells trained on CPU X, 2 cores, avx2 (avx2): 2, not recorded: 1" in text
     assert "CPU Y" not in text  # the machine that only summarised trained none of them
     assert "**not finished**: 3 of 4 cells" in text
+
+
+def test_the_leaderboard_ranks_image_families_and_says_n_and_unfinished(tmp_path):
+    results = tmp_path / "results"
+    for gan, per_seed, steps in (
+        ("wgan", {"0": 17.4}, {"0": 18250}),
+        ("dcgan", {"0": 14.8, "1": 16.0, "2": 15.1}, {"0": 1000, "1": 1000, "2": 1000}),
+    ):
+        schedule = 40000 if gan == "wgan" else 1000
+        write(
+            results / f"{gan}-paper",
+            "summary.json",
+            {
+                "gan": gan, "metric": "fid", "steps": steps, "schedule_steps": schedule,
+                "metrics": {"fid": entry(per_seed, None, None)},
+            },
+        )  # fmt: skip
+    board = paper_results.leaderboard(results, markdown_table)
+    dcgan_row = next(line for line in board.splitlines() if "`dcgan`" in line)
+    wgan_row = next(line for line in board.splitlines() if "`wgan`" in line)
+    assert board.index(dcgan_row) < board.index(wgan_row)  # lower FID-style first
+    assert "| 3 (0, 1, 2) | finished |" in dcgan_row
+    assert (
+        "| 17.4000 | 1 seed, no interval | 1 (0) | not finished: seed 0 at 18,250 of 40,000 |"
+        in (wgan_row)
+    )
+    assert paper_results.leaderboard(tmp_path / "none", markdown_table) is None

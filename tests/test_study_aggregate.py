@@ -95,3 +95,39 @@ def test_label_spreading_counts_unreached_test_images_as_errors():
         x[only_zero], y[only_zero], x[y != 0], arrays["test_images"], arrays["test_labels"], 1
     )
     assert accuracy <= 0.1 + 1e-9  # at most the class-0 test images
+
+
+def test_bounded_figures_get_intervals_inside_their_range_at_the_edges():
+    # the default study's 20-label SGAN: spread wide enough that the t interval leaves [0, 1]
+    near_top = [0.9993, 0.9, 0.62]
+    plain = aggregate.summarise(near_top, 0.95)
+    assert plain["ci_high"] > 1 and plain["interval"] == "t"
+    inside = aggregate.summarise(near_top, 0.95, (0.0, 1.0))
+    assert 0 < inside["ci_low"] < inside["ci_high"] < 1 and inside["interval"] == "t-logit"
+    assert inside["mean"] == plain["mean"] and inside["std"] == plain["std"]
+    # the logit-scale interval is the t interval of the logits, mapped back
+    z = np.log(np.array(near_top) / (1 - np.array(near_top)))
+    half = stats.t.ppf(0.975, 2) * z.std(ddof=1) / np.sqrt(3)
+    assert inside["ci_high"] == pytest.approx(1 / (1 + np.exp(-(z.mean() + half))))
+    # near the lower edge of a figure bounded below only (FID-style, W1)
+    low = aggregate.summarise([0.05, 0.9, 0.01], 0.95, (0.0, None))
+    assert low["ci_low"] > 0 and low["interval"] == "t-log"
+    # a seed on the bound itself: the t interval cut at the range, said so
+    edge = aggregate.summarise([1.0, 0.5, 0.7], 0.95, (0.0, 1.0))
+    assert edge["interval"] == "t-clipped" and edge["ci_high"] == 1.0 and edge["ci_low"] >= 0
+    # no spread: the interval is the value itself, on any scale
+    flat = aggregate.summarise([0.9, 0.9, 0.9], 0.95, (0.0, 1.0))
+    assert flat["ci_low"] == pytest.approx(0.9) and flat["ci_high"] == pytest.approx(0.9)
+    # bounded above only: mirrored log scale
+    top = aggregate.summarise([9.9, 5.0, 9.99], 0.95, (None, 10.0))
+    assert top["ci_high"] < 10 and top["interval"] == "t-log"
+
+
+def test_the_study_tables_accuracy_intervals_stay_inside_zero_and_one():
+    cells = [
+        {"labels": 20, "seed": s, "accuracy": {"supervised": a, "sgan": b}}
+        for s, (a, b) in enumerate([(0.6, 0.99), (0.5, 0.7), (0.55, 0.95)])
+    ]
+    table = aggregate.study_table(cells, 0.95, ["supervised", "sgan"])
+    sgan = table["20"]["methods"]["sgan"]
+    assert sgan["ci_high"] < 1 and sgan["interval"] == "t-logit"

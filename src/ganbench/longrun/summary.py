@@ -21,6 +21,7 @@ from ganbench.longrun.seeds import (
 )
 from ganbench.plumbing import atomic, tracking
 from ganbench.study import aggregate
+from ganbench.study.ranges import range_of
 
 # The figures a summary carries for every seed and as mean and interval, where the family's
 # metrics have them: the evaluate suite's headline numbers, the mode-collapse diagnostics,
@@ -88,7 +89,7 @@ def summarise(plan: Plan, profile_path: Path | None, log_run: bool = True) -> di
             if key in flat:
                 figures.setdefault(key, {})[str(seed)] = flat[key]
         figures.setdefault("steps", {})[str(seed)] = flat["steps"]
-    stats = aggregate.summarise(per_seed.values(), plan.confidence)
+    stats = aggregate.summarise(per_seed.values(), plan.confidence, range_of(plan.metric))
     summary = {
         "gan": plan.gan,
         "profile": str(profile_path) if profile_path else None,
@@ -102,7 +103,10 @@ def summarise(plan: Plan, profile_path: Path | None, log_run: bool = True) -> di
     }
     if plan.evaluate:
         summary["metrics"] = {
-            key: {"per_seed": values, **aggregate.summarise(values.values(), plan.confidence)}
+            key: {
+                "per_seed": values,
+                **aggregate.summarise(values.values(), plan.confidence, range_of(key)),
+            }
             for key, values in figures.items()
         }
     if not log_run:

@@ -14,6 +14,8 @@ from typing import Any
 from ganbench.models import registry
 from ganbench.plumbing import machine
 from ganbench.reporting import plots
+from ganbench.study import aggregate
+from ganbench.study.ranges import range_of
 
 FIGURES = (
     ("fid", "FID-style ↓"),
@@ -83,20 +85,99 @@ def fmt(value: float | None) -> str:
     return f"{value:.4g}" if abs(value) >= 100 or abs(value) < 0.01 else f"{value:.4f}"
 
 
-def figure_row(label: str, entry: dict[str, Any]) -> list[str]:
-    low, high = entry["ci_low"], entry["ci_high"]
-    ci = f"[{fmt(low)}, {fmt(high)}]" if low is not None else "—"
+NO_INTERVAL = "1 seed, no interval"
+
+
+def interval_of(key: str, entry: dict[str, Any], confidence: float) -> dict[str, Any]:
+    """A figure's mean and interval, derived here from its per-seed values: inside the
+    figure's range (study.ranges), the method named (aggregate.INTERVALS)."""
+    return aggregate.summarise(entry["per_seed"].values(), confidence, range_of(key))
+
+
+def figure_row(label: str, key: str, entry: dict[str, Any], confidence: float) -> list[str]:
+    derived = interval_of(key, entry, confidence)
+    low, high = derived["ci_low"], derived["ci_high"]
+    ci = f"[{fmt(low)}, {fmt(high)}]" if low is not None else NO_INTERVAL
     seeds = ", ".join(f"{s}: {fmt(v)}" for s, v in entry["per_seed"].items())
-    return [label, fmt(entry["mean"]), ci, seeds]
+    return [label, fmt(derived["mean"]), ci, seeds]
 
 
 def figure_rows(summary: dict[str, Any]) -> list[list[str]]:
     """One row per evaluation figure; a summary of training alone (made without --evaluate,
     as the first SGAN-FM runs were) has its one headline metric."""
+    confidence = summary.get("confidence", 0.95)
     metrics = summary.get("metrics")
     if metrics is None:
-        return [figure_row(dict(FIGURES).get(summary["metric"], summary["metric"]), summary)]
-    return [figure_row(label, metrics[key]) for key, label in FIGURES if key in metrics]
+        key = summary["metric"]
+        return [figure_row(dict(FIGURES).get(key, key), key, summary, confidence)]
+    return [
+        figure_row(label, key, metrics[key], confidence) for key, label in FIGURES if key in metrics
+    ]
+
+
+def interval_methods(summaries: dict[str, dict[str, Any]]) -> str:
+    """The interval methods the sections use, named once."""
+    used = set()
+    for summary in summaries.values():
+        confidence = summary.get("confidence", 0.95)
+        entries = summary.get("metrics") or {summary["metric"]: summary}
+        for key, entry in entries.items():
+            used.add(interval_of(key, entry, confidence).get("interval"))
+    return "; ".join(f"*{m}*: {aggregate.INTERVALS[m]}" for m in sorted(used - {None}))
+
+
+def headline(summary: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """The figure the family's summary leads with (FID-style for the image families, test
+    accuracy for the semi-supervised ones, W1 for the 1-D GAN) and its per-seed entry."""
+    key = summary["metric"]
+    return key, (summary.get("metrics") or {}).get(key, summary)
+
+
+def leaderboard(results: Path, markdown_table) -> str | None:
+    """Every family's paper-profile headline over its seeds, n beside it, unfinished runs
+    marked, and the machines that trained them: the image families ranked by FID-style."""
+    summaries = found(results)
+    if not summaries:
+        return None
+    rows = []
+    for gan, summary in summaries.items():
+        key, entry = headline(summary)
+        derived = interval_of(key, entry, summary.get("confidence", 0.95))
+        schedule = summary.get("schedule_steps")
+        steps = steps_reached(summary, results / f"{gan}-paper")
+        short = {s: n for s, n in steps.items() if schedule and n < schedule}
+        at = ", ".join(f"seed {s} at {n:,} of {schedule:,}" for s, n in short.items())
+        state = f"not finished: {at}" if short else "finished"
+        ci = (
+            f"[{fmt(derived['ci_low'])}, {fmt(derived['ci_high'])}]"
+            if derived["ci_low"] is not None
+            else NO_INTERVAL
+        )
+        provenance = summary.get("provenance") or {}
+        rows.append(
+            (
+                (0 if key == "fid" else 1, derived["mean"] if key == "fid" else 0),
+                [
+                    f"{registry.family(gan).label} (`{gan}`)",
+                    dict(FIGURES).get(key, key),
+                    fmt(derived["mean"]),
+                    ci,
+                    f"{derived['n']} ({', '.join(entry['per_seed'])})",
+                    state,
+                    trained_on(provenance) or "not recorded",
+                ],
+            )
+        )
+    header = ["family", "headline figure", "mean", "95 % interval", "n (seeds)", "runs"]
+    header.append("trained on")
+    table = markdown_table(header, [row for _, row in sorted(rows, key=lambda r: r[0])])
+    return (
+        "## Leaderboard (paper profile, `results/`)\n\n"
+        "Each family on its seed's full schedule, over its training seeds: the mean, its "
+        "95 % interval and n. A single run says so and has no interval. Image families "
+        "ranked by FID-style (lower is better); differences between them are supported only "
+        "where their intervals are read with n in mind (n = 1 supports none).\n\n" + table
+    )
 
 
 def steps_reached(summary: dict[str, Any], folder: Path) -> dict[str, int]:
@@ -129,10 +210,10 @@ def section(results: Path, figures: Path, markdown_table) -> str | None:
         "## Paper profile: the seeds' full schedules",
         "Each family trained on its seed's schedule (`profiles/paper.yaml`) and scored as "
         "`evaluate@<gan>` scores it, on 10,000 samples under the same pinned reference "
-        "network; the mean over seeds with its 95 % Student-t interval where there are "
-        "several. Regenerate with `make paper-run`, then `ganbench repeats run <gan> "
-        "--profile profiles/paper.yaml --seeds ... --evaluate --results results/<gan>-paper` "
-        "(README, *The seed families under their seeds' schedules*).",
+        "network; the mean over seeds with its 95 % interval where there are several "
+        f"({interval_methods(summaries)}), derived here from the per-seed values; "
+        f"'{NO_INTERVAL}' where there is one. Regenerate with `make paper-run` "
+        "([docs/long-runs.md](../docs/long-runs.md)).",
     ]
     for gan, summary in summaries.items():
         family = registry.family(gan)

@@ -155,8 +155,9 @@ def study_section(study: dict[str, Any]) -> str:
         for gan, per_count in study["iterations"].items()
     )
     return (
-        f"Mean test accuracy over seeds {study['seeds']} with the {confidence:.0%} Student-t "
-        f"confidence interval in brackets and n, the number of seeds, after it; "
+        f"Mean test accuracy over seeds {study['seeds']} with the {confidence:.0%} "
+        f"confidence interval in brackets ({interval_names(study)}) and n, the number of "
+        "seeds, after it; "
         f"`{study['sampling']}` labelled subsets, identical for every method within a seed. "
         f"Iterations per label count: {iterations}. The same supervised network trained on "
         f"all labels reaches **{number(study['ceiling_all_labels'])}**.\n\n"
@@ -166,6 +167,18 @@ def study_section(study: dict[str, Any]) -> str:
         f"{study['paired_test']} p-value, effect size d ({study['effect_size']}); n after "
         "each.\n\n" + markdown_table(["labels", *(labels[m] for m in others)], difference_rows)
     )
+
+
+def interval_names(study: dict[str, Any]) -> str:
+    """The interval methods a study summary's accuracies carry, named; a summary made
+    before they were named carries Student-t intervals."""
+    used = {
+        summary.get("interval", "t")
+        for entry in study["by_label_count"].values()
+        for summary in entry["methods"].values()
+        if summary["n"] > 1
+    }
+    return "; ".join(aggregate.INTERVALS[m] for m in sorted(used)) or "none: one seed"
 
 
 def study_provenance(study: dict[str, Any]) -> str:
@@ -205,7 +218,11 @@ def published_text(points: list[dict[str, Any]] | None) -> str:
 
 
 def with_n(summary: dict[str, Any] | None, shown) -> str:
-    return "—" if summary is None else f"{shown(summary)} (n {summary['n']})"
+    if summary is None:
+        return "—"
+    if summary["n"] == 1:
+        return f"{shown(summary)} ({paper_results.NO_INTERVAL})"
+    return f"{shown(summary)} (n {summary['n']})"
 
 
 def last_sample(samples_dir: Path) -> Path | None:
@@ -276,8 +293,9 @@ def run(params_path: str = "params.yaml", paths: ReportPaths | None = None) -> P
         paper = paper_results.section(paths.results, figures, markdown_table)
         paper_study = paper_results.study(paths.results, figures)
         text = render(
-            config_all, params_path, trained, evaluated, reference, study, made, paper, paper_study
-        )
+            config_all, params_path, trained, evaluated, reference, study, made, paper,
+            paper_study, paths.results,
+        )  # fmt: skip
         (staging / "benchmark.md").write_text(text)
     return out
 
@@ -296,6 +314,7 @@ def render(
     figures: dict[str, list[str]],
     paper: str | None = None,
     paper_study: tuple[dict[str, Any], str] | None = None,
+    paths_results: Path | None = None,
 ) -> str:
     """The report; `paper`, the paper-profile sections, follows the summary of what ran;
     `paper_study` (its summary and figure), the paper-profile label study, goes first in
@@ -313,6 +332,7 @@ def render(
         ]
         for gan, t in trained.items()
     ]
+    board = paper_results.leaderboard(paths_results, markdown_table) if paths_results else None
     sections = [
         "# ganbench benchmark report",
         f"Dataset **{dataset}**. Produced by `dvc repro` from git commit "
@@ -320,10 +340,13 @@ def render(
         f"{trained_how(list(trained))} Every GAN was scored with the same metrics in the "
         "feature space of the pinned reference network. Every number below is copied from "
         "the stage outputs in `metrics/`, and, for the paper profile, from `results/`.",
+        *([board] if board else []),
         "## What was run",
         markdown_table(
             ["GAN", "iterations", "training loop s", "stage s", "MLflow run"], schedule_rows
         ),
+        "Every run of the active profile here is one seed (1 seed, no interval): read its "
+        "figures as one draw, not a mean. "
         "Iterations are those of the active profile; the seeds' full schedules are in "
         "`profiles/paper.yaml` (`make paper`). Under the default CPU profile the image GANs "
         "get a small fraction of their seed schedule, so their scores measure a short run, "

@@ -1,7 +1,7 @@
-"""Cells -> the study table: per label count and method, mean, std and a Student-t
-confidence interval over seeds; every method against the supervised network on the same
-subsets as paired differences per seed (mean difference with its interval, the paired
-t-test, the effect size)."""
+"""Cells -> the study table: per label count and method, mean, std and a confidence
+interval over seeds that stays inside the accuracy's range; every method against the
+supervised network on the same subsets as paired differences per seed (mean difference
+with its interval, the paired t-test, the effect size)."""
 
 from __future__ import annotations
 
@@ -12,21 +12,71 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
+from ganbench.study.ranges import ACCURACY
+
 REFERENCE_METHOD = "supervised"  # what every other method is paired against
 PAIRED_TEST = "paired t-test over seeds, two-sided (scipy.stats.ttest_rel)"
 EFFECT_SIZE = "mean difference / SD of the differences (Cohen's d_z)"
 
 
-def summarise(values: Iterable[float], confidence: float) -> dict[str, Any]:
-    """n, mean, sample std and the t confidence interval of the mean (None when n < 2)."""
+INTERVALS = {
+    "t": "Student-t interval of the mean",
+    "t-logit": "Student-t interval on the logit scale of the figure's range, mapped back",
+    "t-log": "Student-t interval on the log scale of the distance to the figure's bound, "
+    "mapped back",
+    "t-clipped": "Student-t interval cut at the figure's range (a seed sits on its bound, "
+    "where the logit or log scale is infinite)",
+}
+
+
+def summarise(
+    values: Iterable[float],
+    confidence: float,
+    bounds: tuple[float | None, float | None] = (None, None),
+) -> dict[str, Any]:
+    """n, mean, sample std and the confidence interval of the mean (None when n < 2). A
+    figure with a range (`bounds`, e.g. (0, 1) for an accuracy) gets an interval inside it:
+    the Student-t interval on a scale that maps the range onto the whole line (logit when
+    bounded on both sides, log when on one), mapped back; `interval` names the method."""
     x = np.asarray(list(values), np.float64)
     n = len(x)
     mean = float(np.mean(x))
     if n < 2:
         return {"n": n, "mean": mean, "std": None, "ci_low": None, "ci_high": None}
     std = float(np.std(x, ddof=1))
-    half = float(stats.t.ppf(0.5 + confidence / 2, n - 1)) * std / math.sqrt(n)
-    return {"n": n, "mean": mean, "std": std, "ci_low": mean - half, "ci_high": mean + half}
+    t = float(stats.t.ppf(0.5 + confidence / 2, n - 1))
+    low, high = mean - t * std / math.sqrt(n), mean + t * std / math.sqrt(n)
+    method = "t"
+    lo, hi = bounds
+    if lo is not None or hi is not None:
+        low, high, method = bounded(x, t, lo, hi, (low, high))
+    return {"n": n, "mean": mean, "std": std, "ci_low": low, "ci_high": high, "interval": method}
+
+
+def bounded(
+    x: np.ndarray, t: float, lo: float | None, hi: float | None, plain: tuple[float, float]
+) -> tuple[float, float, str]:
+    """The interval of `x`'s mean inside [lo, hi] (see `summarise`)."""
+    inside = (lo is None or bool(np.all(x > lo))) and (hi is None or bool(np.all(x < hi)))
+    if not inside:
+        low, high = plain
+        return (
+            low if lo is None else max(low, lo),
+            high if hi is None else min(high, hi),
+            "t-clipped",
+        )
+    if lo is not None and hi is not None:
+        u = (x - lo) / (hi - lo)
+        z = np.log(u / (1 - u))
+        back = lambda v: lo + (hi - lo) / (1 + math.exp(-v))  # noqa: E731
+        method = "t-logit"
+    elif lo is not None:
+        z, back, method = np.log(x - lo), (lambda v: lo + math.exp(v)), "t-log"
+    else:
+        z, back, method = np.log(hi - x), (lambda v: hi - math.exp(v)), "t-log"
+    half = t * float(np.std(z, ddof=1)) / math.sqrt(len(z))
+    ends = sorted((back(float(np.mean(z)) - half), back(float(np.mean(z)) + half)))
+    return ends[0], ends[1], method
 
 
 def paired_comparison(
@@ -76,7 +126,7 @@ def study_table(
             "seeds": seeds,
             "methods": {
                 m: {
-                    **summarise((row[m] for row in rows if m in row), confidence),
+                    **summarise((row[m] for row in rows if m in row), confidence, ACCURACY),
                     "seeds": [s for s, row in zip(seeds, rows, strict=True) if m in row],
                 }
                 for m in present
