@@ -2,6 +2,7 @@
 
     ganbench score IMAGES.npy              # your images, on the benchmark's scale
     ganbench score GENERATOR.keras --z-dim 100 --noise normal --pixel-range symmetric
+    ganbench score GENERATOR.onnx --z-dim 64 --sample-seeds 5 --submit my-gan
     ganbench sample dcgan --count 64       # samples of a trained family, no training
     ganbench sample --model-uri models:/ganbench-acgan-generator@default-profile --classes 3
     ganbench repeats run sgan --profile profiles/paper.yaml --seeds 0 1 2 3 4 --evaluate
@@ -24,30 +25,44 @@ from ganbench.plumbing.cli import run_stage
 
 
 def score_command(args: argparse.Namespace) -> None:
-    from ganbench.commands import score
+    from ganbench.commands import score, submit
     from ganbench.data import splits
     from ganbench.training import loop
 
+    if args.sample_seeds < 1:
+        raise params.ParamsError("--sample-seeds", [f"must be >= 1, got {args.sample_seeds}"])
+    if args.submit:
+        submit.checked_name(args.submit)
     config = params.load(args.params)
     loop.configure_runtime(xla=False)  # before TensorFlow's first op
     p = score.settings(config, args.samples)
     net = score.reference_network(config, args.reference)
     source = str(args.input)
-    if args.input.suffix == ".keras":
-        images = score.generated_images(
-            args.input, p.samples, args.seed, args.z_dim, args.noise, args.pixel_range,
-            args.conditional,
-        )  # fmt: skip
+    feature_units = config.section("reference").feature_units
+    if args.input.suffix in score.GENERATOR_SUFFIXES:
+        seeds = [args.seed + k for k in range(args.sample_seeds)]
+        draws = [
+            score.generated_images(
+                args.input, p.samples, seed, args.z_dim, args.noise, args.pixel_range,
+                args.conditional,
+            )
+            for seed in seeds
+        ]  # fmt: skip
+        score.checked_count(draws[0], source, p.samples, feature_units)
     else:
         images = score.unit_images(score.read_array(args.input), source, args.pixel_range)
-    feature_units = config.section("reference").feature_units
-    score.checked_count(images, source, p.samples, feature_units)
+        score.checked_count(images, source, p.samples, feature_units)
+        seeds = [p.seed + k for k in range(args.sample_seeds)]
+        draws = score.array_draws(images, p.samples, seeds, source)
     dataset = splits.load(layout.path("prepared"), config.data.dataset)
-    metrics = {"input": source, **score.score(images, dataset, p, net)}
+    metrics = {"input": source, **score.score(draws, seeds, dataset, p, net)}
     print(score.table(metrics))
     if args.out:
         atomic.write_json(args.out, metrics)
         print(f"wrote {args.out}")
+    if args.submit:
+        entry = submit.submit(args.submit, metrics, args.input, args.argv)
+        print(f"wrote {entry} (an outside entry of the report's leaderboard; commit it)")
 
 
 def sample_command(args: argparse.Namespace) -> None:
@@ -82,10 +97,12 @@ def parser() -> argparse.ArgumentParser:
         "score",
         help="score images or a generator file against the benchmark's reference network",
         description="Score images (.npy/.npz, N x 28 x 28 [x 1]; uint8 0..255, float [0, 1],"
-        " or float [-1, 1] with --pixel-range symmetric) or a Keras generator (.keras) with"
-        " the evaluate stage's metrics, sample size and floor.",
+        " or float [-1, 1] with --pixel-range symmetric) or a generator (.keras, or .onnx from"
+        " any framework) with the evaluate stage's metrics, sample size and floor, and FID∞.",
     )
-    score.add_argument("input", type=Path, help="an .npy/.npz image array or a .keras generator")
+    score.add_argument(
+        "input", type=Path, help="an .npy/.npz image array, or a .keras or .onnx generator"
+    )
     score.add_argument("--pixel-range", choices=("unit", "symmetric"), default="unit")
     score.add_argument("--z-dim", type=int, default=100, help="generator: noise dimensions")
     score.add_argument(
@@ -95,6 +112,15 @@ def parser() -> argparse.ArgumentParser:
         "--conditional", action="store_true", help="generator: also takes a class (0..9)"
     )
     score.add_argument("--seed", type=int, default=0, help="generator: the noise's seed")
+    score.add_argument(
+        "--sample-seeds", type=int, default=1,
+        help="score K independent draws (a generator: seeds --seed..--seed+K-1; images: K "
+        "seeded subsets) and give every figure's mean and SD over them",
+    )  # fmt: skip
+    score.add_argument(
+        "--submit", metavar="NAME",
+        help="also write results/external/NAME/score.json: an outside entry of the leaderboard",
+    )  # fmt: skip
     score.add_argument(
         "--samples", type=int, help="score this many (default evaluate.samples; other sizes "
         "are not comparable with the benchmark's numbers)",
@@ -150,6 +176,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         paper.main(argv[1:])
         return
     args = parser().parse_args(argv)
+    args.argv = argv  # what --submit records as the command
     run_stage(args.command, lambda: args.run(args))
 
 

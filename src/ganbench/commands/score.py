@@ -1,10 +1,12 @@
 """`ganbench score`: a generator from outside the pipeline, on the benchmark's scale.
 
-Images (an .npy or .npz array of N x 28 x 28 or N x 28 x 28 x 1) or a Keras generator file
-are scored with the evaluate stage's own metric functions, sample size, real set and floor,
-in the feature space of the pinned reference network (or another one given). The result
-carries the reference's weights hash: it is comparable with metrics/<gan>.json exactly when
-the hashes match.
+Images (an .npy or .npz array of N x 28 x 28 or N x 28 x 28 x 1) or a generator file (Keras
+.keras, or ONNX .onnx from any framework) are scored with the evaluate stage's own metric
+functions, sample size, real set and floor, in the feature space of the pinned reference
+network (or another one given), with FID∞ (FID-style extrapolated to infinitely many
+samples) beside FID-style at N and, with --sample-seeds, every figure over several sample
+draws. The result carries the reference's weights hash: FID-style compares with
+metrics/<gan>.json when the hashes and N match, FID∞ when the hashes match.
 
 Accepted pixel values: uint8 in 0..255; floats in [0, 1]; floats in [-1, 1] with
 `--pixel-range symmetric` (a tanh generator's range).
@@ -127,19 +129,11 @@ def generated_images(
     pixel_range: str,
     conditional: bool,
 ) -> np.ndarray:
-    """`count` images from a Keras generator file, fed as the given noise spec says."""
-    import keras
-
+    """`count` images from a Keras or ONNX generator file, fed as the given noise spec
+    says: the same latents from the same seed, whichever format holds the network."""
     from ganbench.models.base import Sampler
 
-    if not path.is_file():
-        raise InputError(f"{path}: no such file")
-    if path.suffix == ".keras" and not zipfile.is_zipfile(path):
-        raise InputError(f"{path}: not a Keras archive (a .keras file is a zip archive)")
-    try:
-        network = keras.models.load_model(path, compile=False)
-    except (OSError, ValueError) as err:
-        raise InputError(f"{path}: not a Keras model file ({err})") from err
+    network = load_generator(path, z_dim, conditional)
     sampler = Sampler(network, (z_dim,), noise, pixel_range, conditional=conditional)
     try:
         pixels = sampler.generate(count, seed)
@@ -147,6 +141,27 @@ def generated_images(
         summary = str(err).splitlines()[0]
         raise InputError(f"{path}: does not take this noise spec ({summary})") from err
     return unit_images(np.asarray(pixels, np.float32), str(path))
+
+
+GENERATOR_SUFFIXES = (".keras", ".onnx")
+
+
+def load_generator(path: Path, z_dim: int, conditional: bool) -> Any:
+    """A .keras generator, or an .onnx one behind the same `predict`."""
+    if not path.is_file():
+        raise InputError(f"{path}: no such file")
+    if path.suffix == ".onnx":
+        from ganbench.commands.onnx_generator import OnnxGenerator
+
+        return OnnxGenerator(path, z_dim, conditional)
+    import keras
+
+    if not zipfile.is_zipfile(path):
+        raise InputError(f"{path}: not a Keras archive (a .keras file is a zip archive)")
+    try:
+        return keras.models.load_model(path, compile=False)
+    except (OSError, ValueError) as err:
+        raise InputError(f"{path}: not a Keras model file ({err})") from err
 
 
 def checked_count(images: np.ndarray, source: str, samples: int, feature_units: int) -> None:
@@ -179,33 +194,103 @@ def reference_network(config: params.Params, path: Path | None) -> reference.Ref
     return reference.ReferenceNetwork(keras.models.load_model(path, compile=False))
 
 
+def array_draws(
+    images: np.ndarray, samples: int, seeds: list[int], source: str
+) -> list[np.ndarray]:
+    """Seeded subsets of `samples` images, one per seed (the whole array when it holds just
+    `samples` and one draw is asked for): the draws of an image file, as the evaluate stage
+    draws its test set."""
+    if len(images) == samples and len(seeds) == 1:
+        return [images]
+    if len(images) <= samples:
+        raise InputError(
+            f"--sample-seeds {len(seeds)}: {source} holds {len(images)} images, so every draw "
+            f"of {samples} would be the same; give more images, or a generator"
+        )
+    return [
+        images[np.sort(np.random.default_rng(seed).choice(len(images), samples, replace=False))]
+        for seed in seeds
+    ]
+
+
 def score(
-    images: np.ndarray, dataset: splits.Dataset, p: EvaluateParams, net: reference.ReferenceNetwork
+    draws: list[np.ndarray],
+    seeds: list[int],
+    dataset: splits.Dataset,
+    p: EvaluateParams,
+    net: reference.ReferenceNetwork,
 ) -> dict[str, Any]:
-    """The evaluate stage's figures of `images` (unit range), beside the floor."""
+    """The evaluate stage's figures of the first draw (unit-range images), its FID∞ beside
+    its FID-style at N, the floor's likewise; with several draws (sample seeds), every
+    figure's mean and SD over them."""
+    from ganbench.commands import fid_infinity
     from ganbench.scoring import image_scores
 
     yardstick = image_scores.Yardstick.build(net, dataset, p)
-    if len(images) > p.samples:  # a seeded subset, as the evaluate stage draws its test set
-        chosen = np.random.default_rng(p.seed).choice(len(images), p.samples, replace=False)
-        images = images[np.sort(chosen)]
-    metrics, _ = yardstick.score(images)
-    return {
-        **metrics,
+    scored = []
+    for images in draws:
+        metrics, candidate = yardstick.score(images)
+        metrics["fid_infinity"] = fid_infinity.extrapolate(
+            candidate.features, yardstick.real.features, p.seed
+        )
+        scored.append(metrics)
+    floor = yardstick.floor()
+    floor["fid_infinity"] = fid_infinity.extrapolate(
+        yardstick.test.features, yardstick.real.features, p.seed
+    )
+    result = {
+        **scored[0],
         "samples": p.samples,
+        "sample_seeds": seeds[: len(scored)],
         "reference_weights_hash": yardstick.weights_hash,
+        "real_samples": p.real_samples,
         "classifier_score_max": float(NUM_CLASSES),
-        "floor": yardstick.floor(),
+        "kid_note": "KID's estimate is unbiased in N: comparable across sample sizes as it is",
+        "floor": floor,
     }
+    if len(scored) > 1:
+        result["sample_draws"] = over_draws(scored, seeds)
+    return result
+
+
+def over_draws(scored: list[dict[str, Any]], seeds: list[int]) -> dict[str, Any]:
+    """Each figure over the sample draws: per draw, mean and SD (the resampling noise)."""
+    figures: dict[str, Any] = {}
+    for key in [k for k, _ in IMAGE_METRICS] + ["fid_infinity"]:
+        values = [m[key]["fid_infinity"] if key == "fid_infinity" else m[key] for m in scored]
+        figures[key] = {
+            "per_draw": values,
+            "mean": float(np.mean(values)),
+            "sd": float(np.std(values, ddof=1)),
+        }
+    return {"seeds": seeds, "figures": figures}
 
 
 def table(metrics: dict[str, Any]) -> str:
     width = max(len(label) for _, label in IMAGE_METRICS)
-    rows = [f"{'metric':{width}} {'yours':>12} {'floor':>12}"]
+    draws = metrics.get("sample_draws")
+    header = f"{'metric':{width}} {'yours':>12} {'floor':>12}"
+    rows = [header + (f" {'mean over draws':>16} {'SD':>9}" if draws else "")]
     for key, label in IMAGE_METRICS:
-        rows.append(f"{label:{width}} {metrics[key]:12.4f} {metrics['floor'][key]:12.4f}")
+        row = f"{label:{width}} {metrics[key]:12.4f} {metrics['floor'][key]:12.4f}"
+        if draws:
+            spread = draws["figures"][key]
+            row += f" {spread['mean']:16.4f} {spread['sd']:9.4f}"
+        rows.append(row)
+    ours, floor = metrics["fid_infinity"], metrics["floor"]["fid_infinity"]
+    row = (
+        f"{'FID-style at N → ∞':{width}} {ours['fid_infinity']:12.4f} {floor['fid_infinity']:12.4f}"
+    )
+    if draws:
+        spread = draws["figures"]["fid_infinity"]
+        row += f" {spread['mean']:16.4f} {spread['sd']:9.4f}"
+    rows.append(row)
+    sizes = ", ".join(f"{n:,}" for n in ours["sizes"])
     rows.append(
-        f"{metrics['samples']} samples; reference weights {metrics['reference_weights_hash']} "
-        "(comparable with metrics/<gan>.json when its reference_weights_hash is the same)"
+        f"{metrics['samples']} samples (FID∞ from FID-style at N = {sizes}, ± "
+        f"{ours['fid_infinity_sd']:.4f} over {ours['draws']} subset draws); "
+        + (f"{len(draws['seeds'])} sample draws, seeds {draws['seeds']}; " if draws else "")
+        + f"reference weights {metrics['reference_weights_hash']}. FID-style compares only at "
+        "the same N, FID∞ across N; both only with the same reference hash and real set."
     )
     return "\n".join(rows)

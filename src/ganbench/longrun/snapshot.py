@@ -81,6 +81,10 @@ def snapshot_seed(
         samples = checkpoint.parent / "samples"
         if samples.is_dir():
             shutil.copytree(samples, staging / "models" / gan / "samples")
+        # the networks as they stand, as the train stage exports finished ones: an
+        # unfinished generator can be scored or sampled (`ganbench score`, `sample --models`)
+        for name, network in model.exported().items():
+            network.save(staging / "models" / gan / f"{name}.keras")
     return {"steps": step, "schedule": config.schedule.iterations, **scored}
 
 

@@ -168,6 +168,7 @@ def leaderboard(results: Path, markdown_table) -> str | None:
                 ],
             )
         )
+    outside = outside_entries(results, markdown_table)
     header = ["family", "headline figure", "mean", "95 % interval", "n (seeds)", "runs"]
     header.append("trained on")
     table = markdown_table(header, [row for _, row in sorted(rows, key=lambda r: r[0])])
@@ -176,7 +177,54 @@ def leaderboard(results: Path, markdown_table) -> str | None:
         "Each family on its seed's full schedule, over its training seeds: the mean, its "
         "95 % interval and n. A single run says so and has no interval. Image families "
         "ranked by FID-style (lower is better); differences between them are supported only "
-        "where their intervals are read with n in mind (n = 1 supports none).\n\n" + table
+        "where their intervals are read with n in mind (n = 1 supports none).\n\n"
+        + table
+        + (f"\n\n{outside}" if outside else "")
+    )
+
+
+def outside_entries(results: Path, markdown_table) -> str | None:
+    """Generators scored from outside with `ganbench score --submit NAME`
+    (results/external/NAME/score.json), marked as such, with what makes them checkable."""
+    entries = [
+        json.loads(path.read_text()) for path in sorted((results / "external").glob("*/score.json"))
+    ]
+    if not entries:
+        return None
+    rows = []
+    for e in sorted(entries, key=lambda e: e["fid"]):
+        infinity = e["fid_infinity"]
+        spread = e.get("sample_draws", {}).get("figures", {}).get("fid")
+        draws = (
+            f"{fmt(spread['mean'])} ± {fmt(spread['sd'])} over {len(e['sample_draws']['seeds'])}"
+            if spread
+            else "1 draw"
+        )
+        rows.append(
+            [
+                f"{e['name']} (outside entry)",
+                f"{e['samples']:,}",
+                fmt(e["fid"]),
+                f"{fmt(infinity['fid_infinity'])} ± {fmt(infinity['fid_infinity_sd'])}",
+                draws,
+                fmt(e["kid"]),
+                fmt(e["precision"]),
+                fmt(e["recall"]),
+                fmt(e["classifier_score"]),
+                f"`{e['reference_weights_hash'][:12]}`",
+                f"`{e['input_sha256'][:12]}` ({e['input']})",
+                e["date"][:10],
+            ]
+        )
+    header = ["entry", "N", "FID-style ↓", "FID∞ ↓ (± SD)", "FID-style over sample draws"]
+    header += ["KID ↓", "precision ↑", "recall ↑", "classifier score ↑", "reference"]
+    header += ["scored file (SHA-256)", "date"]
+    return (
+        "**Outside entries** (`ganbench score ... --submit NAME`, `results/external/`): "
+        "generators scored on the same yardstick but not trained by this benchmark. "
+        "FID-style compares with the families' only at the same N (10,000 for the paper "
+        "profile) and the same reference hash; FID∞ compares across N.\n\n"
+        + markdown_table(header, rows)
     )
 
 
