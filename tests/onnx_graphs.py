@@ -1,9 +1,9 @@
 """A Keras generator rebuilt as an ONNX graph from its own weights, for the tests of ONNX
 scoring: tf2onnx pins a protobuf the pinned TensorFlow cannot share, so the graph is written
-here with `onnx.helper`, layer by layer, for the layers the SGAN generator is made of
-(Dense, Reshape, Conv2DTranspose with 'same' padding, BatchNormalization in inference,
-LeakyReLU, tanh). Keras computes in NHWC, ONNX convolutions in NCHW: the graph transposes
-after the reshape and back at the end."""
+here with `onnx.helper`, layer by layer, for the layers the SGAN and WGAN generators are
+made of (Dense, Reshape, Conv2DTranspose with 'same' padding, BatchNormalization in
+inference, LeakyReLU, ReLU, tanh, sigmoid). Keras computes in NHWC, ONNX convolutions in
+NCHW: the graph transposes after the reshape and back at the end."""
 
 from __future__ import annotations
 
@@ -68,7 +68,8 @@ def sequential_to_onnx(model: keras.Sequential, path: Path, z_dim: int) -> None:
         elif kind == "LeakyReLU":
             add("LeakyRelu", [current], alpha=float(layer.negative_slope))
         elif kind == "Activation":
-            add({"tanh": "Tanh", "sigmoid": "Sigmoid"}[layer.activation.__name__], [current])
+            names = {"tanh": "Tanh", "sigmoid": "Sigmoid", "relu": "Relu"}
+            add(names[layer.activation.__name__], [current])
         else:
             raise NotImplementedError(kind)
     add("Transpose", [current], perm=[0, 2, 3, 1])  # back to NHWC: N x 28 x 28 x 1

@@ -135,3 +135,30 @@ def test_the_leaderboard_ranks_image_families_and_says_n_and_unfinished(tmp_path
         in (wgan_row)
     )
     assert paper_results.leaderboard(tmp_path / "none", markdown_table) is None
+
+
+def test_the_1d_shape_verdict_and_the_missing_classes_are_generated_from_the_numbers(tmp_path):
+    results, figures = tmp_path / "results", tmp_path / "figures"
+    figures.mkdir()
+    folder = results / "gan1d-paper"
+    write(folder, "summary.json", {"gan": "gan1d", "metric": "w1", "per_seed": {"0": 0.3}})
+    write(folder, "seed-0.json", {"evaluation": {"ks": 0.17, "ks_pvalue": 0.0}})
+    write(folder, "seed-1.json", {"evaluation": {"ks": 0.01, "ks_pvalue": 0.4}})
+    text = paper_results.shape_text(folder)
+    assert "seed 0: D 0.1700, p < 1e-300; seed 1: D 0.0100, p 0.4" in text
+    assert text.endswith("the shape differs from the target's in seeds ['0'] (p < 0.05).")
+    write(folder, "seed-0.json", {"evaluation": {"ks": 0.01, "ks_pvalue": 0.3}})
+    assert "no seed's shape differs detectably" in paper_results.shape_text(folder)
+
+    shares = {"0": [0.02] + [0.98 / 9] * 9, "1": [0.03] + [0.97 / 9] * 9}
+    for seed, values in shares.items():
+        write(
+            results / "sgan-paper",
+            f"seed-{seed}.json",
+            {"evaluation": {"class_shares": values, "samples": 100}},
+        )
+    write(results / "sgan-paper", "summary.json", {"gan": "sgan", "metric": "test_accuracy"})
+    coverage = paper_results.mode_coverage(results, figures)
+    assert "- SGAN (seed): makes 0s at 2.0–3.0 % of its samples" in coverage
+    assert "under 5 % in 2 of 2 seeds" in coverage
+    assert (figures / "paper-class-shares.png").stat().st_size > 0

@@ -11,6 +11,8 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from ganbench.models import registry
 from ganbench.plumbing import machine
 from ganbench.reporting import plots
@@ -33,8 +35,12 @@ FIGURES = (
     ("accuracy_gain_over_baseline", "gain over the supervised baseline"),
     ("mean", "generated mean (target 4)"),
     ("std", "generated std (target 1.25)"),
+    ("skewness", "generated skewness (target 0)"),
+    ("kurtosis", "generated excess kurtosis (target 0)"),
     ("w1", "W1 to the target ↓"),
+    ("ks", "KS statistic to the target ↓"),
 )
+SHAPE_P = 0.05  # a KS p-value under this in a seed: its shape differs from the target's
 
 
 def trained_on(provenance: dict[str, Any]) -> str:
@@ -228,6 +234,105 @@ def outside_entries(results: Path, markdown_table) -> str | None:
     )
 
 
+def seed_records(folder: Path) -> dict[str, dict[str, Any]]:
+    """Each exported seed's record (seed-<s>.json: its train and evaluation metrics)."""
+    return {
+        path.stem.removeprefix("seed-"): json.loads(path.read_text())
+        for path in sorted(folder.glob("seed-*.json"))
+    }
+
+
+def shape_text(folder: Path) -> str | None:
+    """Whether the 1-D GAN's samples have the target's shape, per seed, from the KS test
+    (moments can match while the shape does not), in words generated from the numbers."""
+    tests = {
+        seed: (record["evaluation"]["ks"], record["evaluation"]["ks_pvalue"])
+        for seed, record in seed_records(folder).items()
+        if "ks_pvalue" in record.get("evaluation", {})
+    }
+    if not tests:
+        return None
+    listed = "; ".join(
+        f"seed {s}: D {fmt(d)}, p {'< 1e-300' if p == 0 else f'{p:.2g}'}"
+        for s, (d, p) in tests.items()
+    )
+    differ = [s for s, (_, p) in tests.items() if p < SHAPE_P]
+    if len(differ) == len(tests):
+        verdict = (
+            f"the shape differs from the target's in every seed (p < {SHAPE_P}), whatever "
+            "the mean and SD say"
+        )
+    elif differ:
+        verdict = f"the shape differs from the target's in seeds {differ} (p < {SHAPE_P})"
+    else:
+        verdict = f"no seed's shape differs detectably from the target's (p ≥ {SHAPE_P})"
+    return (
+        f"Kolmogorov-Smirnov test of each seed's samples against the target ({listed}): {verdict}."
+    )
+
+
+def class_share_table(results: Path) -> dict[str, dict[str, list[float]]]:
+    """Per image family (its label), each seed's class shares, from its exported seeds."""
+    table = {}
+    for gan in found(results):
+        per_seed = {
+            seed: record["evaluation"]["class_shares"]
+            for seed, record in seed_records(results / f"{gan}-paper").items()
+            if "class_shares" in record.get("evaluation", {})
+        }
+        if per_seed:
+            table[registry.family(gan).label] = per_seed
+    return table
+
+
+def paper_samples(results: Path) -> int:
+    """The samples each paper seed was scored on, as its evaluation records them."""
+    for gan in found(results):
+        for record in seed_records(results / f"{gan}-paper").values():
+            if "samples" in record.get("evaluation", {}):
+                return int(record["evaluation"]["samples"])
+    return 0
+
+
+def mode_coverage(results: Path, figures: Path) -> str | None:
+    """Every image family's class shares over its seeds in one figure against the uniform
+    share, and the classes a family makes under half that share named."""
+    table = class_share_table(results)
+    if not table:
+        return None
+    name = "paper-class-shares.png"
+    samples = paper_samples(results)
+    plots.class_shares(table, samples, figures / name, "Class shares of the paper runs")
+    lines = []
+    for family, per_seed in table.items():
+        values = np.asarray(list(per_seed.values()))
+        half = 0.5 / values.shape[1]
+        low = [c for c in range(values.shape[1]) if values[:, c].mean() < half]
+        if not low:
+            seeds = f"{len(values)} seed{'s' if len(values) > 1 else ''}"
+            lines.append(f"- {family}: no class under half its share ({seeds}).")
+            continue
+        named = ", ".join(
+            f"{c}s at {100 * values[:, c].min():.1f}–{100 * values[:, c].max():.1f} %"
+            if len(values) > 1
+            else f"{c}s at {100 * values[0, c]:.1f} %"
+            for c in low
+        )
+        every = sum(all(values[s, c] < half for c in low) for s in range(len(values)))
+        lines.append(
+            f"- {family}: makes {named} of its samples (uniform: {100 / values.shape[1]:.0f} %;"
+            f" all of them under {100 * half:.0f} % in {every} of {len(values)} seeds)."
+        )
+    return (
+        "### Mode coverage\n\n"
+        "The share of each family's samples the reference network puts in each class, every "
+        "seed of its paper runs (for ACGAN, whose generator is asked for each class in turn, "
+        "the share it is judged to have made):\n\n"
+        + "\n".join(lines)
+        + f"\n\n![{name}](figures/{name})"
+    )
+
+
 def steps_reached(summary: dict[str, Any], folder: Path) -> dict[str, int]:
     """Each seed's steps: the summary's, or for an older summary its seeds' own files."""
     if "steps" in summary:
@@ -294,6 +399,9 @@ def section(results: Path, figures: Path, markdown_table) -> str | None:
         parts.append(
             markdown_table(["figure", "mean", "95 % CI", "per seed"], figure_rows(summary))
         )
+        shape = None if family.images else shape_text(folder)
+        if shape:
+            parts.append(shape)
         links = []
         seed_curves = curves(folder)
         if seed_curves and any("fid" in r for rows in seed_curves.values() for r in rows):
@@ -309,6 +417,9 @@ def section(results: Path, figures: Path, markdown_table) -> str | None:
             links.append(name)
         if links:
             parts.append(" ".join(f"![{n}](figures/{n})" for n in links))
+    coverage = mode_coverage(results, figures)
+    if coverage:
+        parts.append(coverage)
     return "\n\n".join(parts)
 
 

@@ -184,3 +184,34 @@ def progress_curves(
             xs, ys = zip(*points, strict=True)
             lines[name] = (list(xs), list(ys))
     line_chart(lines, path, title, "iteration", metric, log_y=True, marker=".")
+
+
+def class_shares(
+    shares: dict[str, dict[str, list[float]]], samples: int, path: Path, title: str
+) -> None:
+    """Each family's share of samples per class (one dot per training seed, a bar at the
+    family's mean) against the uniform share, and half of it (a class under that line is
+    one the generator mostly misses)."""
+    classes = len(next(iter(next(iter(shares.values())).values())))
+    uniform = 1.0 / classes
+    fig, ax = plt.subplots(figsize=(10, 4))
+    width = 0.8 / len(shares)
+    for i, (family, per_seed) in enumerate(shares.items()):
+        x = np.arange(classes) - 0.4 + width * (i + 0.5)
+        values = np.asarray(list(per_seed.values()))
+        colour = f"C{i}"
+        for row in values:
+            ax.plot(x, row, "o", color=colour, markersize=3, alpha=0.7)
+        ax.hlines(values.mean(axis=0), x - width / 2, x + width / 2, colors=colour, lw=2)
+        seeds = f"{len(values)} seed{'s' if len(values) > 1 else ''}"
+        ax.plot([], [], "o-", color=colour, label=f"{family} ({seeds})")
+    ax.axhline(uniform, color="gray", lw=1, label=f"uniform ({uniform:.0%})")
+    ax.axhline(uniform / 2, color="gray", lw=1, ls="--", label=f"half of it ({uniform / 2:.0%})")
+    ax.set_xticks(range(classes))
+    ax.set_xlabel("class the reference network assigns")
+    ax.set_ylabel("share of generated samples")
+    ax.set_title(f"{title}\n({samples:,} samples per seed; dots: seeds, bars: mean)", fontsize=10)
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    ax.grid(True, axis="y", alpha=0.3)
+    fig.tight_layout()
+    _save(fig, path)
