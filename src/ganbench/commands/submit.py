@@ -44,7 +44,8 @@ def submit(
     entry = {
         "name": checked_name(name),
         "outside_entry": True,
-        "command": "ganbench " + shlex.join(argv),
+        # the scored file by its name: where it lay on the scorer's machine says nothing
+        "command": "ganbench " + shlex.join(scored.name if a == str(scored) else a for a in argv),
         "input": scored.name,
         "input_sha256": sha256_of(scored),
         "date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),

@@ -40,6 +40,7 @@ FIGURES = (
     ("w1", "W1 to the target ↓"),
     ("ks", "KS statistic to the target ↓"),
 )
+PAPER_PROFILE = Path("profiles/paper.yaml")
 SHAPE_P = 0.05  # a KS p-value under this in a seed: its shape differs from the target's
 
 
@@ -354,8 +355,11 @@ def curves(folder: Path) -> dict[str, list[dict[str, float]]]:
     return out
 
 
-def section(results: Path, figures: Path, markdown_table) -> str | None:
-    """The paper-profile results of every family that has them, or None."""
+def section(
+    results: Path, figures: Path, markdown_table, progress_samples: int | None = None
+) -> str | None:
+    """The paper-profile results of every family that has them, or None; the curves were
+    scored on `progress_samples` images at each point."""
     summaries = found(results)
     if not summaries:
         return None
@@ -407,13 +411,17 @@ def section(results: Path, figures: Path, markdown_table) -> str | None:
         if seed_curves and any("fid" in r for rows in seed_curves.values() for r in rows):
             name = f"{gan}-paper-fid.png"
             plots.progress_curves(
-                seed_curves, "fid", figures / name, f"{gan}: FID-style during training"
+                seed_curves,
+                "fid",
+                figures / name,
+                f"{gan}: FID-style during training",
+                schedule,
+                progress_samples,
             )
             links.append(name)
-        grids = sorted(folder.glob("seed-*-samples.png"))
-        if grids:
-            name = f"{gan}-paper-samples.png"
-            shutil.copyfile(grids[0], figures / name)
+        for grid in sorted(folder.glob("seed-*-samples.png")):  # every seed's final grid
+            name = f"{gan}-paper-{grid.name}"
+            shutil.copyfile(grid, figures / name)
             links.append(name)
         if links:
             parts.append(" ".join(f"![{n}](figures/{n})" for n in links))

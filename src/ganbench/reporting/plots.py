@@ -174,16 +174,49 @@ def loss_curves(history: list[dict[str, float]], path: Path, title: str) -> None
 
 
 def progress_curves(
-    curves: dict[str, list[dict[str, float]]], metric: str, path: Path, title: str
+    curves: dict[str, list[dict[str, float]]],
+    metric: str,
+    path: Path,
+    title: str,
+    schedule_end: int | None = None,
+    samples: int | None = None,
 ) -> None:
-    """One metric during training (e.g. FID-style) against the iteration, one line a seed."""
+    """One metric during training (e.g. FID-style) against the step, one line a seed and
+    their mean where the seeds share steps; the schedule's end marked, and a curve that
+    stops before it marked unfinished; a log axis with labelled ticks."""
+    from matplotlib.ticker import LogLocator, ScalarFormatter
+
+    fig, ax = plt.subplots(figsize=(6.5, 3.8))
     lines = {}
     for name, rows in curves.items():
         points = [(row["step"], row[metric]) for row in rows if metric in row]
         if points:
             xs, ys = zip(*points, strict=True)
             lines[name] = (list(xs), list(ys))
-    line_chart(lines, path, title, "iteration", metric, log_y=True, marker=".")
+    for i, (name, (xs, ys)) in enumerate(lines.items()):
+        unfinished = schedule_end is not None and xs[-1] < schedule_end
+        label = f"{name} (unfinished, last point at step {int(xs[-1]):,})" if unfinished else name
+        ax.plot(xs, ys, marker=".", color=f"C{i}", label=label, alpha=0.8)
+        if unfinished:
+            ax.plot(xs[-1], ys[-1], "x", color=f"C{i}", markersize=9)
+    shared = [ys for xs, ys in lines.values() if xs == next(iter(lines.values()))[0]]
+    if len(lines) > 1 and len(shared) == len(lines):
+        xs = next(iter(lines.values()))[0]
+        ax.plot(xs, np.mean(shared, axis=0), color="black", lw=2, label="mean over seeds")
+    if schedule_end is not None:
+        end = f"schedule end ({schedule_end:,})"
+        ax.axvline(schedule_end, color="gray", ls="--", lw=1, label=end)
+    ax.set_yscale("log")
+    ax.yaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+    ax.yaxis.set_major_formatter(ScalarFormatter())
+    ax.yaxis.set_minor_formatter(plt.NullFormatter())
+    ax.set_xlabel("training step")
+    ax.set_ylabel(metric)
+    ax.set_title(title + (f"\n({samples:,} samples at each point)" if samples else ""), fontsize=10)
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend(loc="best", fontsize=7)
+    fig.tight_layout()
+    _save(fig, path)
 
 
 def class_shares(

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ganbench.models import registry
-from ganbench.plumbing import atomic, layout, params, stage_outputs, tracking
+from ganbench.plumbing import atomic, layout, params, profiles, stage_outputs, tracking
 from ganbench.reporting import paper_results, plots
 from ganbench.reporting.metric_labels import IMAGE_METRICS, MOMENT_METRICS
 from ganbench.study import aggregate, methods
@@ -290,7 +290,9 @@ def run(params_path: str = "params.yaml", paths: ReportPaths | None = None) -> P
         figures = staging / "figures"
         figures.mkdir()
         made = write_figures(figures, paths, gans, with_study=study is not None)
-        paper = paper_results.section(paths.results, figures, markdown_table)
+        paper = paper_results.section(
+            paths.results, figures, markdown_table, paper_progress_samples(params_path)
+        )
         paper_study = paper_results.study(paths.results, figures)
         text = render(
             config_all, params_path, trained, evaluated, reference, study, made, paper,
@@ -298,6 +300,15 @@ def run(params_path: str = "params.yaml", paths: ReportPaths | None = None) -> P
         )  # fmt: skip
         (staging / "benchmark.md").write_text(text)
     return out
+
+
+def paper_progress_samples(params_path: str) -> int:
+    """The images each point of a paper run's curve was scored on: params.yaml under the
+    paper profile."""
+    tree = profiles.apply(
+        params.read_mapping(params_path), params.read_mapping(paper_results.PAPER_PROFILE)
+    )
+    return int(tree["evaluate"]["progress_samples"])
 
 
 def figure_links(names: list[str]) -> str:
