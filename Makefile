@@ -25,8 +25,10 @@ $(STAMP): $(LOCK) pyproject.toml
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check --no-deps -e .
 	touch $(STAMP)
 
+# then the committed long-run results (results/) into the MLflow store, once per store
 repro: $(STAMP)
 	$(DVC) repro
+	$(VENV)/bin/ganbench results log
 
 # Two workers, a test module each at a time (module fixtures are built once): the suite's
 # time is mostly processes it starts, which two cores run side by side.

@@ -7,6 +7,7 @@
     ganbench sample --model-uri models:/ganbench-acgan-generator@default-profile --classes 3
     ganbench repeats run sgan --profile profiles/paper.yaml --seeds 0 1 2 3 4 --evaluate
     ganbench paper run                      # every long run of the paper profile, on Ray
+    ganbench results log                    # the committed results in this MLflow store
     ganbench pin-reference                  # retrain and pin the reference network
 
 Every subcommand has --help. Bad input is one line naming the file or option, exit 1.
@@ -79,6 +80,19 @@ def sample_command(args: argparse.Namespace) -> None:
         drawer = sample.from_uri(args.model_uri)
     written = sample.write(drawer, args.count, args.seed, args.classes, args.out)
     print("wrote " + ", ".join(str(path) for path in written))
+
+
+def results_command(args: argparse.Namespace) -> None:
+    from ganbench.longrun import imported
+
+    if not args.results.is_dir():
+        raise params.ParamsError("--results", [f"{args.results}: no such folder"])
+    logged = imported.log_all(args.results)
+    print(
+        "results: logged to MLflow: " + ", ".join(logged)
+        if logged
+        else "results: every committed result is in this MLflow store already"
+    )
 
 
 def pin_reference_command(args: argparse.Namespace) -> None:
@@ -154,6 +168,13 @@ def parser() -> argparse.ArgumentParser:
         add_help=False,
     )  # fmt: skip
     paper.set_defaults(run=None)
+
+    results = commands.add_parser(
+        "results", help="log the committed results/ (paper runs, paper study) to MLflow, once"
+    )
+    results.add_argument("action", choices=("log",))
+    results.add_argument("--results", type=Path, default=Path("results"))
+    results.set_defaults(run=results_command)
 
     pin = commands.add_parser(
         "pin-reference", help="train the reference network on data.dataset and pin it"
