@@ -162,3 +162,28 @@ def test_the_1d_shape_verdict_and_the_missing_classes_are_generated_from_the_num
     assert "- SGAN (seed): makes 0s at 2.0–3.0 % of its samples" in coverage
     assert "under 5 % in 2 of 2 seeds" in coverage
     assert (figures / "paper-class-shares.png").stat().st_size > 0
+
+
+def test_families_are_compared_pairwise_once_each_has_three_seeds(tmp_path):
+    results = tmp_path / "results"
+
+    def family(gan: str, fid: dict[str, float]) -> None:
+        write(
+            results / f"{gan}-paper",
+            "summary.json",
+            {"gan": gan, "metric": "fid", "metrics": {"fid": entry(fid, None, None)}},
+        )
+
+    family("dcgan", {"0": 14.8, "1": 15.2, "2": 15.0})
+    family("wgan", {"0": 17.4})
+    text = paper_results.family_comparisons(results, markdown_table)
+    assert "No pair of image families has n ≥ 3 training seeds each yet" in text
+    assert "DCGAN 3, WGAN, weight clipping 1" in text
+    family("wgan", {"0": 17.4, "1": 21.0, "2": 19.2})
+    family("acgan", {"0": 15.1, "1": 14.2, "2": 16.3})
+    text = paper_results.family_comparisons(results, markdown_table)
+    d = aggregate.welch_difference([14.8, 15.2, 15.0], [17.4, 21.0, 19.2])
+    assert f"| FID-style ↓ | DCGAN − WGAN, weight clipping | {d['mean_difference']:.4f} |" in text
+    supported = text.split("\n")[-1]
+    assert supported.startswith("The data support these differences")
+    assert "FID-style ↓ of DCGAN − ACGAN" not in supported  # that interval holds 0

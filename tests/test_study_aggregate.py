@@ -131,3 +131,16 @@ def test_the_study_tables_accuracy_intervals_stay_inside_zero_and_one():
     table = aggregate.study_table(cells, 0.95, ["supervised", "sgan"])
     sgan = table["20"]["methods"]["sgan"]
     assert sgan["ci_high"] < 1 and sgan["interval"] == "t-logit"
+
+
+def test_welch_difference_matches_scipy_and_is_undefined_below_two_seeds():
+    a, b = [14.8, 16.0, 15.1], [17.4, 21.0, 19.2, 18.1]
+    d = aggregate.welch_difference(a, b)
+    test = stats.ttest_ind(a, b, equal_var=False)
+    assert d["p_value"] == pytest.approx(test.pvalue)
+    assert d["mean_difference"] == pytest.approx(np.mean(a) - np.mean(b))
+    # the interval is the one whose test the p-value is: zero inside exactly when p >= 0.05
+    half = stats.t.ppf(0.975, d["df"]) * np.sqrt(np.var(a, ddof=1) / 3 + np.var(b, ddof=1) / 4)
+    assert d["ci_high"] == pytest.approx(d["mean_difference"] + half)
+    assert (d["ci_low"] <= 0 <= d["ci_high"]) == (d["p_value"] >= 0.05)
+    assert aggregate.welch_difference([14.8], b)["ci_low"] is None

@@ -286,6 +286,69 @@ def class_share_table(results: Path) -> dict[str, dict[str, list[float]]]:
     return table
 
 
+COMPARED = ("fid", "kid", "classifier_score", "class_entropy")
+MIN_SEEDS = 3  # a family is compared once it has this many training seeds
+
+
+def family_comparisons(results: Path, markdown_table) -> str:
+    """Each pair of image families with n >= 3 seeds each: for FID-style, KID, classifier
+    score and class entropy, the difference of means with its Welch interval, and which
+    differences the data support (the interval excludes 0)."""
+    seeds = {
+        gan: summary["metrics"]
+        for gan, summary in found(results).items()
+        if registry.family(gan).images and "fid" in summary.get("metrics", {})
+    }
+    counts = ", ".join(
+        f"{registry.family(g).label} {len(m['fid']['per_seed'])}" for g, m in seeds.items()
+    )
+    ready = [g for g, m in seeds.items() if len(m["fid"]["per_seed"]) >= MIN_SEEDS]
+    head = "### Between families\n\n"
+    if len(ready) < 2:
+        return head + (
+            f"No pair of image families has n ≥ {MIN_SEEDS} training seeds each yet "
+            f"(seeds: {counts}), so no difference between families is reported: a single "
+            "GAN run is one draw of its training, not the family's figure."
+        )
+    rows, supported = [], []
+    for i, first in enumerate(ready):
+        for second in ready[i + 1 :]:
+            for key in COMPARED:
+                if key not in seeds[first] or key not in seeds[second]:
+                    continue
+                d = aggregate.welch_difference(
+                    list(seeds[first][key]["per_seed"].values()),
+                    list(seeds[second][key]["per_seed"].values()),
+                )
+                pair = f"{registry.family(first).label} − {registry.family(second).label}"
+                ci = "n/a" if d["ci_low"] is None else f"[{fmt(d['ci_low'])}, {fmt(d['ci_high'])}]"
+                excludes = d["ci_low"] is not None and (d["ci_low"] > 0 or d["ci_high"] < 0)
+                if excludes:
+                    supported.append(f"{dict(FIGURES)[key]} of {pair}")
+                p_text = "n/a" if d["p_value"] is None else f"{d['p_value']:.2g}"
+                rows.append(
+                    [dict(FIGURES)[key], pair, fmt(d["mean_difference"]), ci, p_text,
+                     f"{d['n_first']} / {d['n_second']}", "yes" if excludes else "no"]
+                )  # fmt: skip
+    verdict = (
+        "The data support these differences (95 % interval excludes 0): "
+        + "; ".join(supported)
+        + "."
+        if supported
+        else "None of these differences is supported by the data (every interval holds 0)."
+    )
+    header = ["figure", "pair (first − second)", "difference", "95 % interval (Welch)", "p"]
+    header += ["n", "supported"]
+    return (
+        head
+        + f"Training seeds: {counts}. Pairs with n ≥ {MIN_SEEDS} each; {aggregate.WELCH_TEST}."
+        + "\n\n"
+        + markdown_table(header, rows)
+        + "\n\n"
+        + verdict
+    )
+
+
 def paper_samples(results: Path) -> int:
     """The samples each paper seed was scored on, as its evaluation records them."""
     for gan in found(results):
@@ -428,6 +491,7 @@ def section(
     coverage = mode_coverage(results, figures)
     if coverage:
         parts.append(coverage)
+    parts.append(family_comparisons(results, markdown_table))
     return "\n\n".join(parts)
 
 

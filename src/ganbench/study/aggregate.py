@@ -105,6 +105,38 @@ def paired_comparison(
     }
 
 
+WELCH_TEST = "Welch's t-test, two-sided (scipy.stats.ttest_ind, equal_var=False)"
+
+
+def welch_difference(
+    first: Sequence[float], second: Sequence[float], confidence: float = 0.95
+) -> dict[str, Any]:
+    """first - second for two independent groups (two families' training seeds): the
+    difference of means, its Welch interval (Welch-Satterthwaite degrees of freedom) and
+    the two-sided Welch test; undefined (None) with fewer than two values in a group or no
+    spread in either."""
+    a, b = np.asarray(first, np.float64), np.asarray(second, np.float64)
+    result: dict[str, Any] = {
+        "n_first": len(a),
+        "n_second": len(b),
+        "mean_difference": float(a.mean() - b.mean()),
+    }
+    va = a.var(ddof=1) / len(a) if len(a) > 1 else math.nan
+    vb = b.var(ddof=1) / len(b) if len(b) > 1 else math.nan
+    if not (len(a) > 1 and len(b) > 1) or va + vb <= 1e-24:
+        return {**result, "ci_low": None, "ci_high": None, "df": None, "p_value": None}
+    df = (va + vb) ** 2 / (va**2 / (len(a) - 1) + vb**2 / (len(b) - 1))
+    half = float(stats.t.ppf(0.5 + confidence / 2, df)) * math.sqrt(va + vb)
+    test = stats.ttest_ind(a, b, equal_var=False)
+    return {
+        **result,
+        "ci_low": result["mean_difference"] - half,
+        "ci_high": result["mean_difference"] + half,
+        "df": float(df),
+        "p_value": float(test.pvalue),
+    }
+
+
 def study_table(
     cells: Iterable[Mapping[str, Any]], confidence: float, methods: Sequence[str]
 ) -> dict[str, Any]:
