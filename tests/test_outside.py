@@ -268,12 +268,13 @@ def test_a_submitted_score_is_an_outside_entry_of_the_leaderboard(tmp_path, caps
     p, net = tiny_settings()
     images = score.generated_images(onnx_path, 40, 0, 100, "normal", "symmetric", False)
     metrics = {"input": str(onnx_path), **score.score([images], [0], tiny_dataset(), p, net)}
-    argv = ["score", str(onnx_path), "--submit", "my-gan"]
+    argv = ["score", str(onnx_path), "--submit", "my-gan", "--out", str(tmp_path / "m.json")]
     written = submit.submit("my-gan", metrics, onnx_path, argv, tmp_path / "results" / "external")
     entry = json.loads(written.read_text())
     assert entry["outside_entry"] and entry["command"] == "ganbench score g.onnx --submit my-gan"
     assert entry["input_sha256"] == hashlib.sha256(onnx_path.read_bytes()).hexdigest()
     assert entry["reference_weights_hash"] == net.weights_hash and entry["samples"] == 40
+    assert entry["input"] == "g.onnx" and str(tmp_path) not in written.read_text()
     (tmp_path / "results" / "gan1d-paper").mkdir(parents=True)
     (tmp_path / "results" / "gan1d-paper" / "summary.json").write_text(
         '{"gan": "gan1d", "metric": "w1", "per_seed": {"0": 0.3}, "mean": 0.3}'

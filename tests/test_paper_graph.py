@@ -130,3 +130,21 @@ def test_resumed_tasks_start_first_then_by_expected_work():
     assert names(longest) == ["wgan 0", "acgan 1", "wgan 1", "dcgan 1", "acgan 2"]
     shortest = executor.start_order(tasks, shortest_first=True)
     assert names(shortest) == ["acgan 1", "wgan 0", "acgan 2", "dcgan 1", "wgan 1"]
+
+
+def test_without_an_address_ray_starts_its_own_instance(monkeypatch):
+    """Never the latest Ray started on this machine (a long run's graph): its end would take
+    this command's tasks down."""
+    import ray
+
+    asked = {}
+    monkeypatch.delenv("RAY_ADDRESS", raising=False)
+    monkeypatch.setattr(ray, "is_initialized", lambda: False)
+    monkeypatch.setattr(ray, "init", lambda **kwargs: asked.update(kwargs))
+    assert executor.start_ray(None) is True
+    assert asked["address"] == "local" and asked["include_dashboard"] is False
+    monkeypatch.setenv("RAY_ADDRESS", "10.0.0.1:6379")
+    executor.start_ray(None)
+    assert asked["address"] == "10.0.0.1:6379"
+    executor.start_ray("ray://head:10001")
+    assert asked["address"] == "ray://head:10001"

@@ -37,20 +37,33 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
+def portable(argv: list[str], scored: Path) -> list[str]:
+    """The command as another machine would type it: the scored file by its name, and no
+    --out (where the scorer kept its own copy of the metrics says nothing)."""
+    kept, skip = [], False
+    for arg in argv:
+        if skip:
+            skip = False
+        elif arg == "--out":
+            skip = True
+        elif not arg.startswith("--out="):
+            kept.append(scored.name if arg == str(scored) else arg)
+    return kept
+
+
 def submit(
     name: str, metrics: dict[str, Any], scored: Path, argv: list[str], root: Path = EXTERNAL
 ) -> Path:
     """Write the entry (replacing an earlier one of the same name); returns its file."""
     entry = {
+        **metrics,
         "name": checked_name(name),
         "outside_entry": True,
-        # the scored file by its name: where it lay on the scorer's machine says nothing
-        "command": "ganbench " + shlex.join(scored.name if a == str(scored) else a for a in argv),
-        "input": scored.name,
+        "command": "ganbench " + shlex.join(portable(argv, scored)),
+        "input": scored.name,  # by name: where it lay on the scorer's machine says nothing
         "input_sha256": sha256_of(scored),
         "date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "scored_on": machine.describe(),
-        **metrics,
     }
     path = root / name / "score.json"
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -33,6 +33,7 @@ from ganbench.plumbing.errors import InputError, RunFailed
 # a dead worker or node: the task runs again elsewhere, from its last checkpoint
 RETRIES_ON_LOST_WORKER = 3
 GRAPH_ID_VARIABLE = "GANBENCH_GRAPH_ID"
+EMBEDDED = "local"  # ray.init's address for a new instance on this machine, whatever runs
 TASK_VARIABLE = "GANBENCH_TASK"
 
 
@@ -111,12 +112,14 @@ class StopSignal:
 
 def start_ray(address: str | None) -> bool:
     """Connect to the cluster at `address` (or RAY_ADDRESS), else start Ray embedded on this
-    machine's cores; returns whether this call started it (and so shuts it down)."""
+    machine's cores; returns whether this call started it (and so shuts it down). Embedded
+    means a Ray of its own ("local"): with no address Ray would attach to the latest one
+    started on this machine, e.g. a long run's, whose end would take these tasks down."""
     import ray
 
     if ray.is_initialized():
         return False
-    address = address or os.environ.get("RAY_ADDRESS") or None
+    address = address or os.environ.get("RAY_ADDRESS") or EMBEDDED
     ray.init(
         address=address,
         include_dashboard=False,
