@@ -10,29 +10,18 @@ from pathlib import Path
 import pytest
 import yaml
 
-from ganbench.data.prepare import write_prepared
-from ganbench.data.settings import DataParams
 from ganbench.longrun import executor, paper
 from ganbench.plumbing.params import ParamsError
-from tests.tiny import tiny_dataset
-from tests.tiny_pipeline import tiny_raw
+from tests.tiny_project import tiny_study_project
 
 pytestmark = pytest.mark.e2e  # seeds and cells run as processes on Ray
 
 
 @pytest.fixture
 def graph_project(tmp_path):
-    raw = tiny_raw()
-    raw["data"]["source_dir"] = None
-    prepared = tmp_path / "prepared"
-    write_prepared(prepared, DataParams("mnist", (20,), (0, 1)), tiny_dataset())
-    params_path = tmp_path / "params.yaml"
-    params_path.write_text(yaml.safe_dump(raw))
-    profile = tmp_path / "short.yaml"
-    profile.write_text(
-        yaml.safe_dump(
-            {"gan1d": {"schedule": {"iterations": 6}}, "study": {"iterations": {"sgan": {"20": 2}}}}
-        )
+    params_path, prepared, profile = tiny_study_project(
+        tmp_path,
+        {"gan1d": {"schedule": {"iterations": 6}}, "study": {"iterations": {"sgan": {"20": 2}}}},
     )
     spec = tmp_path / "graph.yaml"
     spec.write_text(

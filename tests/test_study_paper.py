@@ -8,26 +8,20 @@ import json
 import pytest
 import yaml
 
-from ganbench.data.prepare import write_prepared
-from ganbench.data.settings import DataParams
 from ganbench.longrun import study_paper
 from ganbench.plumbing import machine
-from tests.tiny import tiny_dataset
 from tests.tiny_pipeline import tiny_raw
+from tests.tiny_project import tiny_study_project
 
 pytestmark = pytest.mark.e2e  # cells run as processes
 
 
 def test_cells_run_once_and_a_run_made_elsewhere_is_merged_at_its_label_count(tmp_path):
     raw = tiny_raw()
-    raw["data"]["source_dir"] = None
-    prepared = tmp_path / "prepared"
-    write_prepared(prepared, DataParams("mnist", (20,), (0, 1)), tiny_dataset())
     raw["sgan"]["schedule"]["evaluate_every"] = 2
-    params_path = tmp_path / "params.yaml"
-    params_path.write_text(yaml.safe_dump(raw))
-    profile = tmp_path / "short.yaml"
-    profile.write_text(yaml.safe_dump({"study": {"iterations": {"sgan": {"20": 4}}}}))
+    params_path, prepared, profile = tiny_study_project(
+        tmp_path, {"study": {"iterations": {"sgan": {"20": 4}}}}, raw
+    )
     elsewhere = tmp_path / "sgan_fm-summary.json"
     elsewhere.write_text(json.dumps({"per_seed": {"0": 0.61, "1": 0.65}}))
     workdir, results = tmp_path / "runs", tmp_path / "results"
@@ -58,13 +52,9 @@ def test_cells_run_once_and_a_run_made_elsewhere_is_merged_at_its_label_count(tm
 
 def test_a_new_machine_starts_from_the_committed_cells_and_other_params_disown_them(tmp_path):
     raw = tiny_raw()
-    raw["data"]["source_dir"] = None
-    prepared = tmp_path / "prepared"
-    write_prepared(prepared, DataParams("mnist", (20,), (0, 1)), tiny_dataset())
-    params_path = tmp_path / "params.yaml"
-    params_path.write_text(yaml.safe_dump(raw))
-    profile = tmp_path / "short.yaml"
-    profile.write_text(yaml.safe_dump({"study": {"iterations": {"sgan": {"20": 2}}}}))
+    params_path, prepared, profile = tiny_study_project(
+        tmp_path, {"study": {"iterations": {"sgan": {"20": 2}}}}, raw
+    )
     results = tmp_path / "results"
     argv = ["run", "--params", str(params_path), "--profile", str(profile), "--gans", "sgan"]
     argv += ["--results", str(results), "--prepared", str(prepared)]

@@ -45,3 +45,24 @@ def sgan_fm_project(tmp_path: Path) -> dict[str, Path]:
         "prepared": prepared,
         "workdir": tmp_path / "runs",
     }
+
+
+def tiny_study_project(
+    tmp_path: Path, profile: dict, raw: dict | None = None
+) -> tuple[Path, Path, Path]:
+    """The tiny pipeline's params (or `raw`, from tiny_raw()) with no raw data source, a
+    prepared data set with 20-label subsets for seeds 0 and 1, and `profile` written as a
+    profile file: (params, prepared, profile) paths."""
+    from ganbench.data.prepare import write_prepared
+    from ganbench.data.settings import DataParams
+    from tests.tiny_pipeline import tiny_raw
+
+    raw = raw or tiny_raw()
+    raw["data"]["source_dir"] = None
+    prepared = tmp_path / "prepared"
+    write_prepared(prepared, DataParams("mnist", (20,), (0, 1)), tiny_dataset())
+    params_path = tmp_path / "params.yaml"
+    params_path.write_text(yaml.safe_dump(raw))
+    profile_path = tmp_path / "short.yaml"
+    profile_path.write_text(yaml.safe_dump(profile))
+    return params_path, prepared, profile_path

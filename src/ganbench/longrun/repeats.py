@@ -237,30 +237,19 @@ def finish(family: FamilyRun) -> dict[str, Any]:
 def run(
     gan: str,
     seeds: Sequence[int],
-    params_path: Path = Path("params.yaml"),
-    profile_path: Path | None = None,
-    workdir: Path | None = None,
-    prepared: Path = Path("data/prepared"),
-    metric: str = "test_accuracy",
-    confidence: float = 0.95,
+    *,
     jobs: int = 1,
     threads: int | None = None,
     gpus: float = 0.0,
     address: str | None = None,
-    evaluate: bool = False,
-    reference: Path = Path("models/reference/classifier.keras"),
-    results: Path | None = None,
-    handed_over: Path | None = None,
     shortest_first: bool = False,
+    **options: Any,
 ) -> dict[str, Any]:
-    """One family's seeds on the executor, then its summary (the paper graph runs many
-    families' seeds in one graph through `prepare` and `finish`)."""
+    """One family's seeds on the executor, then its summary; `options` are `prepare`'s
+    (the paper graph runs many families' seeds in one graph through `prepare` and `finish`)."""
     if jobs < 1:
         raise params.ParamsError("--jobs", [f"must be >= 1, got {jobs}"])
-    family = prepare(
-        gan, seeds, params_path, profile_path, workdir, prepared, metric, confidence,
-        evaluate, reference, results, handed_over,
-    )  # fmt: skip
+    family = prepare(gan, seeds, **options)
     placement = executor.Placement(
         threads=threads or executor.threads_for(min(jobs, len(family.plan.seeds))),
         gpus=gpus,
@@ -336,21 +325,21 @@ def main(argv: Sequence[str] | None = None) -> None:
             summary = run(
                 args.gan,
                 args.seeds,
-                args.params,
-                args.profile,
-                args.workdir,
-                args.prepared,
-                args.metric,
-                args.confidence,
-                args.jobs,
-                args.threads_per_task,
-                args.gpus_per_task,
-                args.address,
-                args.evaluate,
-                args.reference,
-                args.results,
-                args.handover,
-                args.order == "shortest",
+                jobs=args.jobs,
+                threads=args.threads_per_task,
+                gpus=args.gpus_per_task,
+                address=args.address,
+                shortest_first=args.order == "shortest",
+                params_path=args.params,
+                profile_path=args.profile,
+                workdir=args.workdir,
+                prepared=args.prepared,
+                metric=args.metric,
+                confidence=args.confidence,
+                evaluate=args.evaluate,
+                reference=args.reference,
+                results=args.results,
+                handed_over=args.handover,
             )
         except RepeatError as err:
             print(f"repeats: error: {err}", file=sys.stderr)

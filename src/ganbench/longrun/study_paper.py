@@ -207,7 +207,7 @@ class StudyRun:
             command += ["--prepared", str(prepared)]
             # first: every partial summary draws it
             cost = max([task.cost for task in tasks], default=0.0) + 1
-            ceiling = executor.Task(CEILING_TASK, tuple(command), workdir / "cells.log", cost)
+            ceiling = executor.Task(CEILING_TASK, tuple(command), workdir / "ceiling.log", cost)
             tasks.insert(0, ceiling)
         return tasks
 

@@ -125,7 +125,11 @@ def summarise(plan: Plan, profile_path: Path | None, log_run: bool = True) -> di
         )
         tracked.log_metrics(
             {
-                **{f"{plan.metric}_{key}": v for key, v in stats.items() if v is not None},
+                **{
+                    f"{plan.metric}_{key}": v
+                    for key, v in stats.items()
+                    if isinstance(v, int | float)  # not the interval's method name
+                },
                 **{f"{plan.metric}_seed_{seed}": v for seed, v in per_seed.items()},
             }
         )
