@@ -105,7 +105,7 @@ def test_a_study_trained_on_several_machines_names_each_with_its_cell_count():
         },
     }
     text = report.study_provenance(study)
-    assert "cells trained on CPU X, 2 cores, avx2 (avx2): 2, not recorded: 1" in text
+    assert "cells trained on CPU X, 2 cores, avx2 (avx2): 2, unknown: 1" in text
     assert "CPU Y" not in text  # the machine that only summarised trained none of them
     assert "**not finished**: 3 of 4 cells" in text
 

@@ -42,6 +42,9 @@ FIGURES = (
 )
 PAPER_PROFILE = Path("profiles/paper.yaml")
 SHAPE_P = 0.05  # a KS p-value under this in a seed: its shape differs from the target's
+# what a result trained before provenance was recorded says of its machine, when neither it
+# nor the commit that added it names one
+UNKNOWN_MACHINE = "unknown"
 
 
 def trained_on(provenance: dict[str, Any]) -> str:
@@ -171,7 +174,7 @@ def leaderboard(results: Path, markdown_table) -> str | None:
                     ci,
                     f"{derived['n']} ({', '.join(entry['per_seed'])})",
                     state,
-                    trained_on(provenance) or "not recorded",
+                    trained_on(provenance) or UNKNOWN_MACHINE,
                 ],
             )
         )
@@ -457,7 +460,10 @@ def section(
                 f"commit `{str(provenance.get('exported_with_commit', '?'))[:12]}`."
             )
         else:
-            where = "Machine and commit were not recorded in this summary (it predates them)."
+            where = (
+                "Machine and commit were not recorded in this summary (it predates them), "
+                f"and the commits that added it do not name the machine: {UNKNOWN_MACHINE}."
+            )
         head = (
             f"### {family.label} (`{gan}`, {family.source})\n\n"
             f"Steps: {reached or 'not recorded'}{note}. {where}"

@@ -188,7 +188,8 @@ def study_provenance(study: dict[str, Any]) -> str:
     where = study.get("machine") or provenance.get("machine")
     if provenance.get("cell_machines"):
         machine_text = "; cells trained on " + ", ".join(
-            f"{name}: {count}" for name, count in provenance["cell_machines"].items()
+            f"{paper_results.UNKNOWN_MACHINE if name == 'not recorded' else name}: {count}"
+            for name, count in provenance["cell_machines"].items()
         )
     elif where:
         machine_text = f" on {where['cpu_model']}, {where['cores']} cores ({where['cpu_kind']})"
