@@ -38,7 +38,7 @@ def test_an_evaluated_unfinished_run_shows_its_figures_steps_and_provenance(tmp_
     )  # fmt: skip
     text = paper_results.section(results, figures, markdown_table)
     assert "seed 0: 2,000 of 40,000 — **not finished**" in text
-    assert "| FID-style ↓ | 252.4 | 1 seed, no interval | 0: 252.4 |" in text
+    assert "| FID-style ↓ | 252.4 | 1 seed, no interval | 0: 252.4 (unfinished) |" in text
     assert "2.0 h in all; evaluated on Some CPU (avx2), exported at commit `c715b8b01234`" in text
 
 
@@ -135,6 +135,22 @@ def test_the_leaderboard_ranks_image_families_and_says_n_and_unfinished(tmp_path
         in (wgan_row)
     )
     assert paper_results.leaderboard(tmp_path / "none", markdown_table) is None
+    # a finished seed beside one mid-training: the mean is the finished one's, not a blend
+    write(
+        results / "acgan-paper",
+        "summary.json",
+        {
+            "gan": "acgan", "metric": "fid", "steps": {"0": 20000, "1": 8000},
+            "schedule_steps": 20000,
+            "metrics": {"fid": entry({"0": 22.7, "1": 342.7}, None, None)},
+        },
+    )  # fmt: skip
+    board = paper_results.leaderboard(results, markdown_table)
+    acgan_row = next(line for line in board.splitlines() if "`acgan`" in line)
+    assert (
+        "| 22.7000 | 1 seed, no interval | 1 (0) | not finished: seed 1 at 8,000 of 20,000 |"
+        in (acgan_row)
+    )
 
 
 def test_the_1d_shape_verdict_and_the_missing_classes_are_generated_from_the_numbers(tmp_path):

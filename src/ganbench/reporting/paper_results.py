@@ -104,24 +104,50 @@ def interval_of(key: str, entry: dict[str, Any], confidence: float) -> dict[str,
     return aggregate.summarise(entry["per_seed"].values(), confidence, range_of(key))
 
 
-def figure_row(label: str, key: str, entry: dict[str, Any], confidence: float) -> list[str]:
-    derived = interval_of(key, entry, confidence)
+def finished_seeds(summary: dict[str, Any], folder: Path) -> set[str]:
+    """The seeds that reached their schedule's end (all, when the summary has no schedule)."""
+    schedule = summary.get("schedule_steps")
+    return {s for s, n in steps_reached(summary, folder).items() if not schedule or n >= schedule}
+
+
+def counted(entry: dict[str, Any], finished: set[str] | None) -> dict[str, Any]:
+    """The per-seed values a mean is taken over: the finished seeds' where there are any (an
+    unfinished seed's figure is a snapshot mid-training, not a draw of the method), else
+    the unfinished one(s), said so where shown."""
+    kept = {s: v for s, v in entry["per_seed"].items() if finished is None or s in finished}
+    return {**entry, "per_seed": kept or entry["per_seed"]}
+
+
+def figure_row(
+    label: str,
+    key: str,
+    entry: dict[str, Any],
+    confidence: float,
+    finished: set[str] | None = None,
+) -> list[str]:
+    derived = interval_of(key, counted(entry, finished), confidence)
     low, high = derived["ci_low"], derived["ci_high"]
     ci = f"[{fmt(low)}, {fmt(high)}]" if low is not None else NO_INTERVAL
-    seeds = ", ".join(f"{s}: {fmt(v)}" for s, v in entry["per_seed"].items())
+    seeds = ", ".join(
+        f"{s}: {fmt(v)}" + ("" if finished is None or s in finished else " (unfinished)")
+        for s, v in entry["per_seed"].items()
+    )
     return [label, fmt(derived["mean"]), ci, seeds]
 
 
-def figure_rows(summary: dict[str, Any]) -> list[list[str]]:
-    """One row per evaluation figure; a summary of training alone (made without --evaluate,
-    as the first SGAN-FM runs were) has its one headline metric."""
+def figure_rows(summary: dict[str, Any], finished: set[str] | None = None) -> list[list[str]]:
+    """One row per evaluation figure, the mean over the finished seeds (`finished`); a
+    summary of training alone (made without --evaluate, as the first SGAN-FM runs were) has
+    its one headline metric."""
     confidence = summary.get("confidence", 0.95)
     metrics = summary.get("metrics")
     if metrics is None:
         key = summary["metric"]
-        return [figure_row(dict(FIGURES).get(key, key), key, summary, confidence)]
+        return [figure_row(dict(FIGURES).get(key, key), key, summary, confidence, finished)]
     return [
-        figure_row(label, key, metrics[key], confidence) for key, label in FIGURES if key in metrics
+        figure_row(label, key, metrics[key], confidence, finished)
+        for key, label in FIGURES
+        if key in metrics
     ]
 
 
@@ -152,6 +178,7 @@ def leaderboard(results: Path, markdown_table) -> str | None:
     rows = []
     for gan, summary in summaries.items():
         key, entry = headline(summary)
+        entry = counted(entry, finished_seeds(summary, results / f"{gan}-paper"))
         derived = interval_of(key, entry, summary.get("confidence", 0.95))
         schedule = summary.get("schedule_steps")
         steps = steps_reached(summary, results / f"{gan}-paper")
@@ -184,12 +211,12 @@ def leaderboard(results: Path, markdown_table) -> str | None:
     table = markdown_table(header, [row for _, row in sorted(rows, key=lambda r: r[0])])
     return (
         "## Leaderboard (paper profile, `results/`)\n\n"
-        "Each family on its seed's full schedule, over its training seeds: the mean, its "
-        "95 % interval and n. A single run says so and has no interval. Image families "
-        "ranked by FID-style (lower is better); differences between them are supported only "
-        "where their intervals are read with n in mind (n = 1 supports none).\n\n"
-        + table
-        + (f"\n\n{outside}" if outside else "")
+        "Each family on its seed's full schedule, over its finished training seeds: the "
+        "mean, its 95 % interval and n (a family with none finished yet shows its "
+        "unfinished seed where it stands). A single run says so and has no interval. Image "
+        "families ranked by FID-style (lower is better); differences between them are "
+        "supported only where their intervals are read with n in mind (n = 1 supports "
+        "none).\n\n" + table + (f"\n\n{outside}" if outside else "")
     )
 
 
@@ -294,11 +321,14 @@ MIN_SEEDS = 3  # a family is compared once it has this many training seeds
 
 
 def family_comparisons(results: Path, markdown_table) -> str:
-    """Each pair of image families with n >= 3 seeds each: for FID-style, KID, classifier
-    score and class entropy, the difference of means with its Welch interval, and which
+    """Each pair of image families with n >= 3 finished seeds each: for FID-style, KID,
+    classifier score and class entropy, the difference of means with its Welch interval, and which
     differences the data support (the interval excludes 0)."""
     seeds = {
-        gan: summary["metrics"]
+        gan: {
+            key: counted(entry, finished_seeds(summary, results / f"{gan}-paper"))
+            for key, entry in summary["metrics"].items()
+        }
         for gan, summary in found(results).items()
         if registry.family(gan).images and "fid" in summary.get("metrics", {})
     }
@@ -433,7 +463,8 @@ def section(
         "## Paper profile: the seeds' full schedules",
         "Each family trained on its seed's schedule (`profiles/paper.yaml`) and scored as "
         "`evaluate@<gan>` scores it, on 10,000 samples under the same pinned reference "
-        "network; the mean over seeds with its 95 % interval where there are several "
+        "network; the mean over the finished seeds with its 95 % interval where there are "
+        "several "
         f"({interval_methods(summaries)}), derived here from the per-seed values; "
         f"'{NO_INTERVAL}' where there is one. Regenerate with `make paper-run` "
         "([docs/long-runs.md](../docs/long-runs.md)).",
@@ -470,7 +501,10 @@ def section(
         )
         parts.append(head)
         parts.append(
-            markdown_table(["figure", "mean", "95 % CI", "per seed"], figure_rows(summary))
+            markdown_table(
+                ["figure", "mean", "95 % CI", "per seed"],
+                figure_rows(summary, finished_seeds(summary, folder)),
+            )
         )
         shape = None if family.images else shape_text(folder)
         if shape:
