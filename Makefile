@@ -73,7 +73,7 @@ paper-sgan-fm: $(STAMP)
 		--seeds 0 1 2 --jobs 3 --workdir $(PAPER_RUNS)
 
 # The paper profile's long runs as one job graph (`ganbench paper run`, docs/long-runs.md):
-# every family of profiles/paper-runs.yaml over its seeds, evaluated as evaluate@<gan> does
+# every family of profiles/graphs/paper.yaml over its seeds, evaluated as evaluate@<gan> does
 # and exported to results/<gan>-paper/, and the paper-profile label study (30 cells, each
 # exported to results/study-paper/ as it finishes). Each seed or cell is a task on Ray: on
 # this machine's cores, one thread each, niced by Ray; on a cluster with

@@ -5,7 +5,7 @@ family and every study cell, run at once by their resource needs, longest first.
     ganbench paper run --families gan1d --seeds 0 1      # a part of it
     ganbench paper run --address ray://head:10001        # the same graph on a cluster
 
-What the graph holds is profiles/paper-runs.yaml: each family's training seeds and the figure
+What the graph holds is profiles/graphs/paper.yaml: each family's training seeds and the figure
 its summary leads with, and the study. A family's seeds train in <workdir>/<gan>/seed-<s>/
 as `repeats run` trains them (checkpoints every few minutes; a finished seed is kept), are
 evaluated as evaluate@<gan> does, and when the last of them finishes the family is exported
@@ -30,7 +30,7 @@ from ganbench.models import registry
 from ganbench.plumbing import layout, params
 from ganbench.plumbing.cli import run_stage
 
-GRAPH_SPEC = Path("profiles/paper-runs.yaml")
+GRAPH_SPEC = Path("profiles/graphs/paper.yaml")
 PAPER_PROFILE = Path("profiles/paper.yaml")
 STUDY = "study"  # the name `--families` knows the label study by
 
@@ -44,7 +44,7 @@ class FamilyEntry:
 
 @dataclass(frozen=True)
 class GraphSpec:
-    """profiles/paper-runs.yaml, checked."""
+    """profiles/graphs/paper.yaml, checked."""
 
     families: dict[str, FamilyEntry]
     study_gans: tuple[str, ...]
