@@ -1,6 +1,6 @@
-"""A long run's summary over its seeds: one metric's mean and Student-t interval, every
-evaluation figure per seed and its interval, and the MLflow run that holds them with each
-seed's whole curve during training."""
+"""A long run's summary over its seeds: one metric's mean and interval (inside the
+figure's range: study.aggregate), every evaluation figure per seed and its interval, and
+the MLflow run that holds them with each seed's whole curve during training."""
 
 from __future__ import annotations
 
