@@ -42,13 +42,10 @@ def score_command(args: argparse.Namespace) -> None:
     feature_units = config.section("reference").feature_units
     if args.input.suffix in score.GENERATOR_SUFFIXES:
         seeds = [args.seed + k for k in range(args.sample_seeds)]
-        draws = [
-            score.generated_images(
-                args.input, p.samples, seed, args.z_dim, args.noise, args.pixel_range,
-                args.conditional,
-            )
-            for seed in seeds
-        ]  # fmt: skip
+        draws = score.generated_draws(
+            args.input, p.samples, seeds, args.z_dim, args.noise, args.pixel_range,
+            args.conditional,
+        )  # fmt: skip
         score.checked_count(draws[0], source, p.samples, feature_units)
     else:
         images = score.unit_images(score.read_array(args.input), source, args.pixel_range)

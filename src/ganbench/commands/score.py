@@ -131,16 +131,32 @@ def generated_images(
 ) -> np.ndarray:
     """`count` images from a Keras or ONNX generator file, fed as the given noise spec
     says: the same latents from the same seed, whichever format holds the network."""
+    return generated_draws(path, count, [seed], z_dim, noise, pixel_range, conditional)[0]
+
+
+def generated_draws(
+    path: Path,
+    count: int,
+    seeds: list[int],
+    z_dim: int,
+    noise: str,
+    pixel_range: str,
+    conditional: bool,
+) -> list[np.ndarray]:
+    """One draw of `count` images per seed, from the generator file loaded once."""
     from ganbench.models.base import Sampler
 
     network = load_generator(path, z_dim, conditional)
     sampler = Sampler(network, (z_dim,), noise, pixel_range, conditional=conditional)
-    try:
-        pixels = sampler.generate(count, seed)
-    except (ValueError, TypeError) as err:
-        summary = str(err).splitlines()[0]
-        raise InputError(f"{path}: does not take this noise spec ({summary})") from err
-    return unit_images(np.asarray(pixels, np.float32), str(path))
+    draws = []
+    for seed in seeds:
+        try:
+            pixels = sampler.generate(count, seed)
+        except (ValueError, TypeError) as err:
+            summary = str(err).splitlines()[0]
+            raise InputError(f"{path}: does not take this noise spec ({summary})") from err
+        draws.append(unit_images(np.asarray(pixels, np.float32), str(path)))
+    return draws
 
 
 GENERATOR_SUFFIXES = (".keras", ".onnx")
@@ -241,7 +257,7 @@ def score(
     result = {
         **scored[0],
         "samples": p.samples,
-        "sample_seeds": seeds[: len(scored)],
+        "sample_seeds": seeds,
         "reference_weights_hash": yardstick.weights_hash,
         "real_samples": p.real_samples,
         "classifier_score_max": float(NUM_CLASSES),

@@ -3,8 +3,8 @@
 Each task runs the same process as ever (a seed's `repeats train-seed`, a cell's
 `python -m ganbench.stages study`), so TensorFlow's determinism settings stay per process
 and a task checkpoints and resumes as the stage does. Ray places the tasks by their
-resource needs (threads as CPUs, a GPU fraction), longest first, on this machine (an
-embedded Ray, no dashboard, shut down with the command) or on a running cluster
+resource needs (threads as CPUs, a GPU fraction), in `start_order`, on this machine (a
+Ray of its own, no dashboard, shut down with the command) or on a running cluster
 (`address`, or RAY_ADDRESS). A task whose worker or node dies is retried and resumes from
 its checkpoint; a task that fails on a user error (exit 1 with a one-line message) is not
 retried, and its line reaches the driver with the task named. SIGINT or SIGTERM on the

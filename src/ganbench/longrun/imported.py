@@ -30,7 +30,7 @@ STUDY = "study-paper"
 
 
 def numbers(mapping: dict[str, Any]) -> dict[str, float]:
-    return {k: float(v) for k, v in mapping.items() if isinstance(v, int | float) and v is not None}
+    return {k: float(v) for k, v in mapping.items() if isinstance(v, int | float)}
 
 
 def family_metrics(summary: dict[str, Any]) -> dict[str, float]:

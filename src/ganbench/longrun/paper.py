@@ -27,11 +27,10 @@ from typing import Any
 from ganbench.longrun import executor, repeats, study_paper
 from ganbench.longrun.summary import describe
 from ganbench.models import registry
-from ganbench.plumbing import layout, params
+from ganbench.plumbing import layout, params, profiles
 from ganbench.plumbing.cli import run_stage
 
 GRAPH_SPEC = Path("profiles/graphs/paper.yaml")
-PAPER_PROFILE = Path("profiles/paper.yaml")
 STUDY = "study"  # the name `--families` knows the label study by
 
 
@@ -84,7 +83,7 @@ class GraphOptions:
     seeds: tuple[int, ...] | None = None  # None: each family's seeds in the spec
     spec: Path = GRAPH_SPEC
     params: Path = Path("params.yaml")
-    profile: Path = PAPER_PROFILE
+    profile: Path = profiles.PAPER
     workdir: Path = Path("runs/paper")
     results_root: Path = Path("results")
     handover_root: Path = Path("handover")
@@ -186,7 +185,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     go.add_argument("--seeds", type=int, nargs="+", help="every chosen family's seeds")
     go.add_argument("--spec", type=Path, default=GRAPH_SPEC)
     go.add_argument("--params", type=Path, default=Path("params.yaml"))
-    go.add_argument("--profile", type=Path, default=PAPER_PROFILE)
+    go.add_argument("--profile", type=Path, default=profiles.PAPER)
     go.add_argument("--workdir", type=Path, default=Path("runs/paper"))
     go.add_argument("--results-root", type=Path, default=Path("results"))
     go.add_argument("--handover-root", type=Path, default=Path("handover"))

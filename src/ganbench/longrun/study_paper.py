@@ -102,6 +102,10 @@ def cell_command(workdir: Path, params_path: Path, prepared: Path, count: int, s
     return command
 
 
+CELL_PREFIX = "study "  # a cell's task is named `study <labels>-<seed>`
+CEILING_TASK = "study ceiling"
+
+
 def seconds_per_iteration(results: Path) -> float | None:
     """CPU-seconds per training iteration of the cells committed under `results`."""
     cells = [json.loads(p.read_text()) for p in (results / "cells").glob("*.json")]
@@ -127,10 +131,6 @@ def cell_tasks(
         )
         for count, seed in pending_cells(tree, workdir / "cells")
     ]
-
-
-CELL_PREFIX = "study "
-CEILING_TASK = "study ceiling"
 
 
 def cell_name(task: executor.Task) -> str:
@@ -210,9 +210,6 @@ class StudyRun:
             ceiling = executor.Task(CEILING_TASK, tuple(command), workdir / "ceiling.log", cost)
             tasks.insert(0, ceiling)
         return tasks
-
-    def owns(self, task: executor.Task) -> bool:
-        return task.name.startswith(CELL_PREFIX)
 
     def done(self, task: executor.Task) -> None:
         """A cell (or the ceiling) finished: stamp it, rewrite the summary so far."""

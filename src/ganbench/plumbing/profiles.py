@@ -11,11 +11,15 @@ from __future__ import annotations
 
 import shlex
 import sys
+from pathlib import Path
 from typing import Any
 
 import yaml
 
 from ganbench.plumbing import params
+
+# the seeds' own schedules: what the long runs and the report's paper sections are made under
+PAPER = Path("profiles/paper.yaml")
 
 
 def overrides(tree: Any, prefix: str = "") -> list[str]:

@@ -40,7 +40,6 @@ FIGURES = (
     ("w1", "W1 to the target ↓"),
     ("ks", "KS statistic to the target ↓"),
 )
-PAPER_PROFILE = Path("profiles/paper.yaml")
 SHAPE_P = 0.05  # a KS p-value under this in a seed: its shape differs from the target's
 # what a result trained before provenance was recorded says of its machine, when neither it
 # nor the commit that added it names one
@@ -151,14 +150,15 @@ def figure_rows(summary: dict[str, Any], finished: set[str] | None = None) -> li
     ]
 
 
-def interval_methods(summaries: dict[str, dict[str, Any]]) -> str:
-    """The interval methods the sections use, named once."""
+def interval_methods(results: Path, summaries: dict[str, dict[str, Any]]) -> str:
+    """The interval methods the sections' tables use (over the finished seeds), named once."""
     used = set()
-    for summary in summaries.values():
+    for gan, summary in summaries.items():
         confidence = summary.get("confidence", 0.95)
+        finished = finished_seeds(summary, results / f"{gan}-paper")
         entries = summary.get("metrics") or {summary["metric"]: summary}
         for key, entry in entries.items():
-            used.add(interval_of(key, entry, confidence).get("interval"))
+            used.add(interval_of(key, counted(entry, finished), confidence).get("interval"))
     return "; ".join(f"*{m}*: {aggregate.INTERVALS[m]}" for m in sorted(used - {None}))
 
 
@@ -465,7 +465,7 @@ def section(
         "`evaluate@<gan>` scores it, on 10,000 samples under the same pinned reference "
         "network; the mean over the finished seeds with its 95 % interval where there are "
         "several "
-        f"({interval_methods(summaries)}), derived here from the per-seed values; "
+        f"({interval_methods(results, summaries)}), derived here from the per-seed values; "
         f"'{NO_INTERVAL}' where there is one. Regenerate with `make paper-run` "
         "([docs/long-runs.md](../docs/long-runs.md)).",
     ]

@@ -306,9 +306,7 @@ def run(params_path: str = "params.yaml", paths: ReportPaths | None = None) -> P
 def paper_progress_samples(params_path: str) -> int:
     """The images each point of a paper run's curve was scored on: params.yaml under the
     paper profile."""
-    tree = profiles.apply(
-        params.read_mapping(params_path), params.read_mapping(paper_results.PAPER_PROFILE)
-    )
+    tree = profiles.apply(params.read_mapping(params_path), params.read_mapping(profiles.PAPER))
     return int(tree["evaluate"]["progress_samples"])
 
 
