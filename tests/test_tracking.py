@@ -57,3 +57,47 @@ def test_unreachable_store_fails_before_work(tmp_path, monkeypatch):
     monkeypatch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{blocker}/mlflow.db")
     with pytest.raises(tracking.TrackingError, match="store unreachable"):
         tracking.connect()
+
+
+def test_dataset_logged_by_a_run_that_lost_the_insert_race(tmp_path, monkeypatch):
+    """Two runs starting at once on a new store both insert the dataset; the loser (its
+    insert refused by the unique constraint) still ends up with the dataset as its input."""
+    import mlflow
+
+    source = tmp_path / "mnist.npz"
+    source.write_bytes(b"data")
+    real_log_input = mlflow.log_input
+    calls = []
+
+    def racing_log_input(dataset, context=None):
+        calls.append(context)
+        if len(calls) == 1:  # the other run wins the insert, this one is refused
+            with tracking.run("unit", "winner", "train", nested=True) as winner:
+                winner.log_dataset("mnist", source, "abc123")
+            raise mlflow.exceptions.MlflowException(
+                "(sqlite3.IntegrityError) UNIQUE constraint failed: datasets.experiment_id, "
+                "datasets.name, datasets.digest"
+            )
+        return real_log_input(dataset, context=context)
+
+    with tracking.run("unit", "loser", "train") as run:
+        monkeypatch.setattr(mlflow, "log_input", racing_log_input)
+        run.log_dataset("mnist", source, "abc123")
+        monkeypatch.setattr(mlflow, "log_input", real_log_input)
+        run_id = run.run_id
+    inputs = tracking.connect().get_run(run_id).inputs.dataset_inputs
+    assert [(i.dataset.name, i.dataset.digest) for i in inputs] == [("mnist", "abc123")]
+
+
+def test_dataset_error_other_than_the_race_is_not_retried(tmp_path, monkeypatch):
+    import mlflow
+
+    def refused(dataset, context=None):
+        raise mlflow.exceptions.MlflowException("store is read-only")
+
+    monkeypatch.setattr(mlflow, "log_input", refused)
+    with (
+        pytest.raises(mlflow.exceptions.MlflowException, match="read-only"),
+        tracking.run("unit", "bad", "train") as run,
+    ):
+        run.log_dataset("mnist", tmp_path / "mnist.npz", "abc123")

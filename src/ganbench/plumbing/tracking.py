@@ -165,7 +165,14 @@ class Run:
 
         located = resolve_dataset_source(Path(source).resolve().as_uri())
         dataset = MetaDataset(located, name=name, digest=digest)
-        mlflow.log_input(dataset, context="training")
+        try:
+            mlflow.log_input(dataset, context="training")
+        except mlflow.exceptions.MlflowException as err:
+            # two runs starting at once on a store that has not seen this dataset both
+            # insert it; the loser's second try finds the winner's row and links to it
+            if "unique constraint" not in str(err).lower():
+                raise
+            mlflow.log_input(dataset, context="training")
 
     def log_keras_model(
         self,
