@@ -61,7 +61,7 @@ clean-venv:
 # experiment on the default params, and read back through eval, because a list value such
 # as `[0, 1, 2]` holds spaces that only its quoting keeps in one argument.
 paper: $(STAMP)
-	overrides="$$($(VENV)/bin/python -m ganbench.plumbing.profiles $(PAPER_PROFILE))" && \
+	overrides="$$($(VENV)/bin/python -m ganbench.config.profiles $(PAPER_PROFILE))" && \
 		eval "$(DVC) exp run -n paper $$overrides"
 
 # SGAN-FM at 100 labels under the paper profile, over seeds 0-2, all three at once;

@@ -34,10 +34,11 @@ import ganbench  # noqa: E402,F401  (first: the pipeline's CPU kernels)
 import numpy as np  # noqa: E402
 
 from benchmarks import seed_loops  # noqa: E402
+from ganbench.config import params  # noqa: E402
 from ganbench.data import splits  # noqa: E402
 from ganbench.models.acgan import model as acgan  # noqa: E402
 from ganbench.models.base import scale_images  # noqa: E402
-from ganbench.plumbing import machine, params  # noqa: E402
+from ganbench.plumbing import machine  # noqa: E402
 from ganbench.plumbing.schema import NUM_CLASSES  # noqa: E402
 from ganbench.scoring import reference  # noqa: E402
 from ganbench.training import loop  # noqa: E402

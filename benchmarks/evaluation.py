@@ -26,9 +26,9 @@ import keras
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from ganbench.config import params  # noqa: E402
 from ganbench.data import splits  # noqa: E402
 from ganbench.models import registry  # noqa: E402
-from ganbench.plumbing import params  # noqa: E402
 from ganbench.scoring import image_scores, reference  # noqa: E402
 from ganbench.training import loop  # noqa: E402
 

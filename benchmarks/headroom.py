@@ -50,7 +50,8 @@ from benchmarks.throughput import (  # noqa: E402
     matmul_peak_gflops,
     rate,
 )
-from ganbench.plumbing import machine, params  # noqa: E402
+from ganbench.config import params  # noqa: E402
+from ganbench.plumbing import machine  # noqa: E402
 from ganbench.training import loop  # noqa: E402
 
 

@@ -34,8 +34,9 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from benchmarks.throughput import load_data  # noqa: E402
+from ganbench.config import params  # noqa: E402
 from ganbench.models import registry  # noqa: E402
-from ganbench.plumbing import machine, params  # noqa: E402
+from ganbench.plumbing import machine  # noqa: E402
 from ganbench.training import loop  # noqa: E402
 
 # Executor and thread-pool bookkeeping events that enclose the op events, not ops.

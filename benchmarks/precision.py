@@ -27,8 +27,9 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from benchmarks.throughput import load_data, rate  # noqa: E402
+from ganbench.config import params  # noqa: E402
 from ganbench.models import registry  # noqa: E402
-from ganbench.plumbing import layout, machine, params  # noqa: E402
+from ganbench.plumbing import layout, machine  # noqa: E402
 from ganbench.scoring import image_scores, reference  # noqa: E402
 from ganbench.training import loop, runner  # noqa: E402
 from ganbench.training.progress import progress_settings  # noqa: E402

@@ -23,7 +23,7 @@ sys.path.insert(0, str(REPO))
 def worker(gan: str, seconds: float) -> None:
     """Print this process's iterations per second (the parent reads the last line)."""
     from benchmarks.throughput import ganbench_step, load_data, rate
-    from ganbench.plumbing import params
+    from ganbench.config import params
     from ganbench.training import loop
 
     config_all = params.load(REPO / "params.yaml")

@@ -46,10 +46,11 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from benchmarks import seed_loops  # noqa: E402
+from ganbench.config import params  # noqa: E402
 from ganbench.data import splits  # noqa: E402
 from ganbench.models import registry  # noqa: E402
-from ganbench.plumbing import machine, params  # noqa: E402
-from ganbench.training import kernels, loop  # noqa: E402
+from ganbench.plumbing import machine  # noqa: E402
+from ganbench.training import loop  # noqa: E402
 
 
 def matmul_peak_gflops(
@@ -146,7 +147,7 @@ def seed_rate_on_default_kernels(gan: str, seconds: float) -> float:
     """The seed loop's it/s in a child process on TensorFlow's default CPU kernels."""
     _, flags = machine.cpu_info()
     default = "1" if machine.tensorflow_default_onednn(flags) else "0"
-    env = {**os.environ, kernels.ONEDNN_SWITCH: default}
+    env = {**os.environ, machine.ONEDNN_SWITCH: default}
     args = [sys.executable, __file__, "--seed-loop-only", gan, "--seconds", str(seconds)]
     done = subprocess.run(args, env=env, capture_output=True, text=True, check=True)
     return float(done.stdout.split()[-1])

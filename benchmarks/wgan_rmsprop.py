@@ -25,9 +25,10 @@ import yaml
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 
+from ganbench.config import params  # noqa: E402
 from ganbench.data import splits  # noqa: E402
 from ganbench.models.wgan import model as wgan  # noqa: E402
-from ganbench.plumbing import machine, params  # noqa: E402
+from ganbench.plumbing import machine  # noqa: E402
 from ganbench.training import loop  # noqa: E402
 
 

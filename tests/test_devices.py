@@ -8,8 +8,9 @@ import re
 import pytest
 import tensorflow as tf
 
+from ganbench.config import params
 from ganbench.models import registry
-from ganbench.plumbing import devices, params
+from ganbench.plumbing import devices
 from ganbench.plumbing.errors import DeterminismError
 from ganbench.training import loop
 from tests.tiny import REPO, tiny_config

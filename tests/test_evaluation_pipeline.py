@@ -9,8 +9,9 @@ import json
 import numpy as np
 import pytest
 
+from ganbench.config import params
 from ganbench.models.base import scale_images
-from ganbench.plumbing import params, tracking
+from ganbench.plumbing import tracking
 from ganbench.stages import evaluate as evaluate_stage
 from ganbench.stages import reference as reference_stage
 from ganbench.stages import report

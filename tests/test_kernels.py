@@ -8,20 +8,19 @@ import sys
 import pytest
 
 from ganbench.plumbing import machine
-from ganbench.training import kernels
 from tests.tiny import REPO
 
 PROBE = (
-    "import ganbench, tensorflow; from ganbench.training import kernels; "
+    "import ganbench, tensorflow; "
     "from ganbench.plumbing import machine; "
-    "print(kernels.cpu_kernels(), machine.describe()['onednn'])"
+    "print(machine.cpu_kernels(), machine.describe()['onednn'])"
 )
 
 
 def probe(switch: str | None) -> str:
-    env = {k: v for k, v in os.environ.items() if k != kernels.ONEDNN_SWITCH}
+    env = {k: v for k, v in os.environ.items() if k != machine.ONEDNN_SWITCH}
     if switch is not None:
-        env[kernels.ONEDNN_SWITCH] = switch
+        env[machine.ONEDNN_SWITCH] = switch
     env["TF_CPP_MIN_LOG_LEVEL"] = "3"
     done = subprocess.run(
         [sys.executable, "-c", PROBE], cwd=REPO, env=env, capture_output=True, text=True
@@ -48,8 +47,8 @@ def test_tensorflows_own_default_depends_on_the_cpu():
 
 def test_this_test_process_runs_what_the_pipeline_runs():
     """conftest imports the package before any test loads TensorFlow."""
-    expected = os.environ.get(kernels.ONEDNN_SWITCH, "1") not in ("0", "false", "False")
-    assert (kernels.cpu_kernels() == "onednn") == expected
+    expected = os.environ.get(machine.ONEDNN_SWITCH, "1") not in ("0", "false", "False")
+    assert (machine.cpu_kernels() == "onednn") == expected
     assert machine.describe()["onednn"] == expected
 
 

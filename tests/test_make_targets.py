@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from ganbench.plumbing import params, profiles
+from ganbench.config import params, profiles
 
 pytestmark = pytest.mark.e2e  # spawns processes: make test-quick skips it
 

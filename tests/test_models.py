@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
+from ganbench.config import params
 from ganbench.models import registry
-from ganbench.plumbing import params
 from ganbench.scoring import image_scores, reference
 from ganbench.training import loop
 from ganbench.training.progress import ProgressEvaluator, progress_settings

@@ -13,8 +13,8 @@ import numpy as np
 import pytest
 
 from ganbench.commands import fid_infinity, main, sample, score, submit
+from ganbench.config import params
 from ganbench.models import registry
-from ganbench.plumbing import params
 from ganbench.plumbing.errors import InputError
 from ganbench.scoring import reference
 from ganbench.training import loop

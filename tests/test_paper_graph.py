@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from ganbench.config.params import ParamsError
 from ganbench.longrun import executor, paper
-from ganbench.plumbing.params import ParamsError
 from tests.tiny_project import tiny_study_project
 
 pytestmark = pytest.mark.e2e  # seeds and cells run as processes on Ray

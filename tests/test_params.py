@@ -3,7 +3,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from ganbench.plumbing import params
+from ganbench.config import params
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -101,7 +101,7 @@ def test_repository_params_file_is_valid():
 def test_every_profile_applied_to_the_repository_params_is_valid(profile):
     """A profile is a partial params.yaml merged in at run time; a key it adds (a label
     count's iterations, say) must agree with the rest, or its long run dies at the start."""
-    from ganbench.plumbing import profiles
+    from ganbench.config import profiles
 
     merged = profiles.apply(params.read_mapping(REPO / "params.yaml"), params.read_mapping(profile))
     params.parse(merged, source=str(profile)).study(str(profile))
@@ -120,7 +120,7 @@ def test_validation_imports_no_heavy_library_in_a_fresh_interpreter():
     code = (
         "import sys, time\n"
         "began = time.perf_counter()\n"
-        "from ganbench.plumbing import params\n"
+        "from ganbench.config import params\n"
         f"params.load({str(repo / 'params.yaml')!r})\n"
         "print(time.perf_counter() - began)\n"
         f"print(sorted({{m.split('.')[0] for m in sys.modules}} & set({HEAVY!r})))\n"

@@ -29,8 +29,8 @@ def test_fid_rises_with_noise_on_real_mnist(tmp_path):
     import dataclasses
     import itertools
 
+    from ganbench.config import params
     from ganbench.evaluation import frechet
-    from ganbench.plumbing import params
     from ganbench.scoring import reference
     from ganbench.training import loop
     from tests.tiny import REPO

@@ -8,9 +8,9 @@ import json
 import keras
 import pytest
 
+from ganbench.config import params
 from ganbench.data import prepare
 from ganbench.data.settings import DataParams
-from ganbench.plumbing import params
 from ganbench.scoring import reference
 from ganbench.stages import reference as reference_stage
 from ganbench.training import loop

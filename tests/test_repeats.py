@@ -12,9 +12,10 @@ import numpy as np
 import pytest
 import yaml
 
+from ganbench.config import profiles
+from ganbench.config.params import ParamsError
 from ganbench.longrun import committed, repeats, seeds
-from ganbench.plumbing import profiles, tracking
-from ganbench.plumbing.params import ParamsError
+from ganbench.plumbing import tracking
 from tests.tiny import REPO
 from tests.tiny_project import sgan_fm_project
 
@@ -179,7 +180,7 @@ def test_evaluated_seeds_are_summarised_with_every_figure_and_exported(
 ):
     import dataclasses
 
-    from ganbench.plumbing import params
+    from ganbench.config import params
     from ganbench.scoring import reference
 
     reference_params = params.load(REPO / "params.yaml").section("reference")
@@ -274,8 +275,8 @@ def test_evaluated_seeds_are_summarised_with_every_figure_and_exported(
 def test_an_unfinished_seed_is_scored_from_its_last_checkpoint_and_exported(project, tmp_path):
     import dataclasses
 
+    from ganbench.config import params
     from ganbench.longrun import snapshot
-    from ganbench.plumbing import params
     from ganbench.scoring import reference
     from ganbench.stages import train as train_stage
 

@@ -7,12 +7,12 @@ import numpy as np
 import pytest
 import yaml
 
+from ganbench.config import params
 from ganbench.data import splits
 from ganbench.models import registry
 from ganbench.models.gan1d import model as gan1d
-from ganbench.plumbing import params, tracking
+from ganbench.plumbing import machine, tracking
 from ganbench.stages import train as train_stage
-from ganbench.training import kernels
 from tests.tiny import REPO, tiny_dataset
 
 
@@ -59,7 +59,7 @@ def test_stage_writes_model_metrics_plots_and_finished_run(tmp_path, paths):
     assert "loss_d" in run.data.metrics
     # what the step ran on, beside its numbers: this process's TensorFlow kernels
     assert written["xla"] is False and run.data.tags["xla"] == "False"
-    assert written["cpu_kernels"] == kernels.cpu_kernels() == run.data.tags["cpu_kernels"]
+    assert written["cpu_kernels"] == machine.cpu_kernels() == run.data.tags["cpu_kernels"]
 
 
 def test_nan_loss_leaves_no_outputs_and_a_failed_run(tmp_path, paths, monkeypatch):

@@ -12,10 +12,10 @@ from typing import Any
 
 import numpy as np
 
+from ganbench.config import params
 from ganbench.data import labels
 from ganbench.data.splits import Dataset
 from ganbench.models import registry
-from ganbench.plumbing import params
 from tests.synthetic import make_arrays
 
 REPO = Path(__file__).resolve().parents[1]

@@ -21,7 +21,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from ganbench.plumbing import atomic, layout, params
+from ganbench.config import params
+from ganbench.plumbing import atomic, layout
 from ganbench.plumbing.cli import run_stage
 
 

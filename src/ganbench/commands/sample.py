@@ -9,11 +9,11 @@ from pathlib import Path
 
 import numpy as np
 
+from ganbench.config import params
 from ganbench.models import registry
-from ganbench.plumbing import atomic, layout, params, stage_outputs
+from ganbench.plumbing import atomic, layout, pictures, stage_outputs
 from ganbench.plumbing.errors import InputError
 from ganbench.plumbing.schema import NUM_CLASSES
-from ganbench.reporting import plots
 
 
 def from_family(gan: str, params_path: str, models_dir: Path | None = None):
@@ -59,6 +59,6 @@ def write(sampler, count: int, seed: int, classes: list[int] | None, out: Path) 
         columns = min(10, count)
         labels = [str(c) for c in wanted] if wanted is not None else None
         title = f"{count} samples, seed {seed}" + (f", classes {classes}" if classes else "")
-        plots.image_grid(samples, out / "samples.png", columns, title, labels)
+        pictures.image_grid(samples, out / "samples.png", columns, title, labels)
         written.append(out / "samples.png")
     return written

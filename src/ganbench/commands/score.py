@@ -22,10 +22,11 @@ from typing import IO, Any
 
 import numpy as np
 
+from ganbench.config import params
+from ganbench.config.params import EvaluateParams
 from ganbench.data import splits
-from ganbench.plumbing import layout, params
+from ganbench.plumbing import layout
 from ganbench.plumbing.errors import InputError
-from ganbench.plumbing.params import EvaluateParams
 from ganbench.plumbing.schema import NUM_CLASSES
 from ganbench.reporting.metric_labels import IMAGE_METRICS
 from ganbench.scoring import reference

@@ -14,12 +14,14 @@ from pathlib import Path
 
 import numpy as np
 
+from ganbench.plumbing.errors import InputError
+
 UBYTE = 0x08
 IMAGES_RANK = 3
 LABELS_RANK = 1
 
 
-class IdxError(ValueError):
+class IdxError(InputError):
     """An IDX file is malformed; the message names the file and what was expected."""
 
 

@@ -12,12 +12,13 @@ from pathlib import Path
 import numpy as np
 
 from ganbench.plumbing import atomic
+from ganbench.plumbing.errors import InputError
 from ganbench.plumbing.schema import NUM_CLASSES
 
 SAMPLINGS = ("balanced", "first")
 
 
-class LabelSubsetError(ValueError):
+class LabelSubsetError(InputError):
     """A requested subset cannot be drawn from the training labels."""
 
 

@@ -11,12 +11,13 @@ from ganbench.data.settings import DataParams
 from ganbench.data.sources import Acquired
 from ganbench.data.splits import Dataset, dataset_path
 from ganbench.plumbing import atomic
+from ganbench.plumbing.errors import InputError
 from ganbench.plumbing.schema import NUM_CLASSES
 
 IMAGE_SIZE = (28, 28)
 
 
-class PrepareError(ValueError):
+class PrepareError(InputError):
     """The files parse but do not form a usable dataset."""
 
 

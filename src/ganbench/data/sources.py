@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ganbench.plumbing import atomic
+from ganbench.plumbing.errors import InputError
 
 ROLES = ("train_images", "train_labels", "test_images", "test_labels")
 FILE_STEMS = {
@@ -91,7 +92,7 @@ class SourceUnavailable(Exception):
     """This source cannot provide the files here; the next one is tried."""
 
 
-class DataSourceError(RuntimeError):
+class DataSourceError(InputError):
     """No source could provide verified files, or a file failed verification."""
 
 

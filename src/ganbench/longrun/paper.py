@@ -24,10 +24,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ganbench.config import params, profiles
 from ganbench.longrun import executor, repeats, study_paper
 from ganbench.longrun.summary import describe
 from ganbench.models import registry
-from ganbench.plumbing import layout, params, profiles
+from ganbench.plumbing import layout
 from ganbench.plumbing.cli import run_stage
 
 GRAPH_SPEC = Path("profiles/graphs/paper.yaml")

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ganbench.config import params
 from ganbench.longrun import committed, executor, export, handover
 from ganbench.longrun.executor import executor_options
 from ganbench.longrun.seeds import (
@@ -40,7 +41,7 @@ from ganbench.longrun.seeds import (
     write_seed_params,
 )
 from ganbench.longrun.summary import describe, schedule_steps, summarise
-from ganbench.plumbing import params, tracking
+from ganbench.plumbing import tracking
 from ganbench.plumbing.cli import EXIT_USER_ERROR, run_stage
 from ganbench.plumbing.errors import InputError, RunFailed
 from ganbench.reporting import console

@@ -10,8 +10,9 @@ from typing import Any
 
 import yaml
 
+from ganbench.config import params, profiles
 from ganbench.models import registry
-from ganbench.plumbing import atomic, layout, params, profiles
+from ganbench.plumbing import atomic, layout
 
 
 class RepeatError(RuntimeError):

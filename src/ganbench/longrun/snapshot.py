@@ -19,11 +19,12 @@ from typing import Any
 
 import yaml
 
+from ganbench.config import params
 from ganbench.longrun import export
 from ganbench.longrun.seeds import Plan, checkpoint_path, seed_sections
 from ganbench.longrun.summary import summarise
 from ganbench.models import registry
-from ganbench.plumbing import atomic, params
+from ganbench.plumbing import atomic
 from ganbench.plumbing.cli import run_stage
 from ganbench.plumbing.errors import InputError
 

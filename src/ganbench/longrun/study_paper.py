@@ -30,10 +30,11 @@ from typing import Any
 
 import yaml
 
+from ganbench.config import params, profiles
 from ganbench.longrun import committed, executor
 from ganbench.longrun.provenance import params_hash
 from ganbench.models import registry
-from ganbench.plumbing import atomic, layout, machine, params, profiles, tracking
+from ganbench.plumbing import atomic, layout, machine, tracking
 from ganbench.plumbing.cli import run_stage
 from ganbench.study import methods
 

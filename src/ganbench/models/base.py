@@ -23,8 +23,8 @@ from keras import ops
 
 from ganbench.data.splits import Dataset
 from ganbench.models.settings import AdamParams, RMSPropParams, ScheduleParams
+from ganbench.plumbing import pictures
 from ganbench.plumbing.schema import NUM_CLASSES
-from ganbench.reporting import plots
 
 SAMPLE_SEED = 1234  # fixed noise for sample grids, as the seeds reuse one noise batch
 
@@ -208,7 +208,7 @@ class GanModel(abc.ABC):
 
     def save_samples(self, path: Path, step: int) -> None:
         """A 4 x 4 grid from fixed noise, so grids at different steps are comparable."""
-        plots.image_grid(self.generate(16, SAMPLE_SEED), path, 4, f"step {step}")
+        pictures.image_grid(self.generate(16, SAMPLE_SEED), path, 4, f"step {step}")
 
     def exported(self) -> dict[str, keras.Model]:
         """Networks written to models/<gan>/ at the end (the generator by default)."""

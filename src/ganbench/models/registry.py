@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from types import ModuleType
 
 from ganbench.models import acgan, dcgan, gan1d, sgan, sgan_fm, wgan
+from ganbench.plumbing.errors import InputError
 
 
 @dataclass(frozen=True)
@@ -109,7 +110,7 @@ for _record in (
     register(_record)
 
 
-class UnknownFamilyError(ValueError):
+class UnknownFamilyError(InputError):
     """A GAN name that no module implements."""
 
 

@@ -5,28 +5,20 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 
-from ganbench.data.idx import IdxError
-from ganbench.data.labels import LabelSubsetError
-from ganbench.data.prepare import PrepareError
-from ganbench.data.sources import DataSourceError
-from ganbench.models.registry import UnknownFamilyError
 from ganbench.plumbing import quiet
 from ganbench.plumbing.atomic import OutputError
 from ganbench.plumbing.errors import InputError, ReferenceError, RunFailed, TrackingError
-from ganbench.plumbing.params import ParamsError
+from ganbench.plumbing.schema import ParamsError
 
 # Errors that mean "the input or environment is wrong", reported as one line, exit 1.
-# Anything else is a bug and keeps its traceback.
+# Anything else is a bug and keeps its traceback. The data and model layers' own errors
+# (a malformed IDX file, an unknown family, ...) are InputErrors, so nothing here reaches
+# up into them.
 USER_ERRORS: tuple[type[BaseException], ...] = (
     ParamsError,
-    IdxError,
-    DataSourceError,
-    PrepareError,
-    LabelSubsetError,
     OutputError,
     TrackingError,
     FileNotFoundError,
-    UnknownFamilyError,
     ReferenceError,
     InputError,
     RunFailed,

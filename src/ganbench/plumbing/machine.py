@@ -14,8 +14,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from ganbench.training import kernels
-
+# TensorFlow's switch for oneDNN's kernels (read once, when TensorFlow loads).
+ONEDNN_SWITCH = "TF_ENABLE_ONEDNN_OPTS"
 # The CPU flags that decide which kernels TensorFlow's oneDNN can use, in order of kind.
 VECTOR_FLAGS = ("avx2", "fma", "avx512f", "avx512_vnni", "avx512_bf16", "amx_bf16", "amx_tile")
 
@@ -55,13 +55,20 @@ def version(package: str) -> str | None:
         return None
 
 
+def cpu_kernels() -> str:
+    """'onednn' or 'eigen': what this process's TensorFlow ops run on (loads TensorFlow)."""
+    from tensorflow.python.util import _pywrap_util_port
+
+    return "onednn" if _pywrap_util_port.IsMklEnabled() else "eigen"
+
+
 def onednn_enabled(flags: set[str]) -> bool:
     """Whether TensorFlow's ops run on oneDNN's kernels: asked of TensorFlow when it is
     loaded, else predicted as it decides (the switch when set, else on only for CPUs with
     AVX-512 VNNI/BF16 or AMX)."""
     if "tensorflow" in sys.modules:
-        return kernels.cpu_kernels() == "onednn"
-    switch = os.environ.get(kernels.ONEDNN_SWITCH)
+        return cpu_kernels() == "onednn"
+    switch = os.environ.get(ONEDNN_SWITCH)
     if switch is not None:
         return switch not in ("0", "false", "False")
     return tensorflow_default_onednn(flags)

@@ -1,4 +1,5 @@
-"""Figures: sample grids, the 1-D GAN's histograms and the label-study curves."""
+"""Figures of the report: the label-study curves, training curves and class shares
+(sample grids and histograms are in ganbench.plumbing.pictures)."""
 
 from __future__ import annotations
 
@@ -10,45 +11,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 
-from ganbench.plumbing import atomic
-
-
-def _save(fig: plt.Figure, path: Path) -> None:
-    atomic.write_with(path, lambda tmp: fig.savefig(tmp, format="png", dpi=100))
-    plt.close(fig)
-
-
-def image_grid(
-    images: np.ndarray, path: Path, columns: int, title: str, labels: list[str] | None = None
-) -> None:
-    """Grayscale images in [0, 1] (N x 28 x 28 [x 1]) as a grid PNG."""
-    images = np.asarray(images).reshape(len(images), 28, 28)
-    rows = int(np.ceil(len(images) / columns))
-    fig, axes = plt.subplots(rows, columns, figsize=(columns * 1.1, rows * 1.2 + 0.4))
-    for i, ax in enumerate(np.asarray(axes).reshape(-1)):
-        ax.axis("off")
-        if i < len(images):
-            ax.imshow(images[i], cmap="gray", vmin=0.0, vmax=1.0)
-            if labels:
-                ax.set_title(labels[i], fontsize=8)
-    fig.suptitle(title, fontsize=9)
-    fig.tight_layout()
-    _save(fig, path)
-
-
-def histograms_1d(
-    real: np.ndarray, generated: np.ndarray, noise: np.ndarray, path: Path, title: str
-) -> None:
-    """Real vs generated vs input-noise histograms, as the 1-D GAN seed draws them."""
-    fig, ax = plt.subplots(figsize=(6, 4))
-    for values, label in ((real, "Real"), (generated, "Generated"), (noise, "Input")):
-        ax.hist(np.ravel(values), bins=50, histtype="step", label=label)
-    ax.set_xlabel("value")
-    ax.set_ylabel("count")
-    ax.set_title(title)
-    ax.legend(loc="best")
-    fig.tight_layout()
-    _save(fig, path)
+from ganbench.plumbing.pictures import save_figure
 
 
 def study_figure(
@@ -135,7 +98,7 @@ def study_figure(
     bottom.set_xticks(counts, [str(c) for c in counts])
     bottom.set_xlabel("labelled training images (log scale)")
     fig.tight_layout()
-    _save(fig, path)
+    save_figure(fig, path)
 
 
 def line_chart(
@@ -160,7 +123,7 @@ def line_chart(
     ax.grid(True, alpha=0.3)
     ax.legend(loc="best", fontsize=8)
     fig.tight_layout()
-    _save(fig, path)
+    save_figure(fig, path)
 
 
 def loss_curves(history: list[dict[str, float]], path: Path, title: str) -> None:
@@ -216,7 +179,7 @@ def progress_curves(
     ax.grid(True, which="both", alpha=0.3)
     ax.legend(loc="best", fontsize=7)
     fig.tight_layout()
-    _save(fig, path)
+    save_figure(fig, path)
 
 
 def class_shares(
@@ -247,4 +210,4 @@ def class_shares(
     ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     ax.grid(True, axis="y", alpha=0.3)
     fig.tight_layout()
-    _save(fig, path)
+    save_figure(fig, path)

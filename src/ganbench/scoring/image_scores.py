@@ -15,9 +15,9 @@ from typing import Any
 
 import numpy as np
 
+from ganbench.config.params import EvaluateParams
 from ganbench.data import splits
 from ganbench.evaluation import classification, distributions, frechet, kid, manifold
-from ganbench.plumbing.params import EvaluateParams
 from ganbench.plumbing.schema import NUM_CLASSES
 from ganbench.scoring import reference
 

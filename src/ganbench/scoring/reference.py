@@ -22,8 +22,8 @@ import keras
 import numpy as np
 from keras import layers
 
+from ganbench.config.params import ReferenceParams
 from ganbench.plumbing.errors import ReferenceError
-from ganbench.plumbing.params import ReferenceParams
 from ganbench.plumbing.schema import NUM_CLASSES
 
 FEATURE_LAYER = "features"

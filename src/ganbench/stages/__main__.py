@@ -13,7 +13,8 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from ganbench.plumbing import layout, params
+from ganbench.config import params
+from ganbench.plumbing import layout
 from ganbench.plumbing.cli import run_stage
 from ganbench.reporting import console
 

@@ -22,10 +22,11 @@ from typing import Any
 import keras
 import numpy as np
 
+from ganbench.config import params
 from ganbench.data import splits
 from ganbench.evaluation import distributions
 from ganbench.models import registry
-from ganbench.plumbing import atomic, layout, params, stage_outputs, tracking
+from ganbench.plumbing import atomic, layout, stage_outputs, tracking
 from ganbench.plumbing.schema import NUM_CLASSES
 from ganbench.scoring import image_scores, reference
 from ganbench.training import loop

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ganbench.config import params as params_module
 from ganbench.data import sources
 from ganbench.data.prepare import read_dataset, write_prepared
-from ganbench.plumbing import params as params_module
 from ganbench.plumbing import schema, tracking
 
 

@@ -19,9 +19,10 @@ from typing import Any
 
 import keras
 
+from ganbench.config import params
 from ganbench.data import splits
 from ganbench.evaluation import classification
-from ganbench.plumbing import atomic, layout, machine, params, schema, tracking
+from ganbench.plumbing import atomic, layout, machine, schema, tracking
 from ganbench.scoring import reference
 from ganbench.training import loop
 

@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ganbench.config import params, profiles
 from ganbench.models import registry
-from ganbench.plumbing import atomic, layout, params, profiles, stage_outputs, tracking
+from ganbench.plumbing import atomic, layout, stage_outputs, tracking
 from ganbench.reporting import paper_results, plots
 from ganbench.reporting.metric_labels import IMAGE_METRICS, MOMENT_METRICS
 from ganbench.study import aggregate, methods

@@ -17,11 +17,12 @@ from typing import Any
 
 import numpy as np
 
+from ganbench.config import params
+from ganbench.config.params import StudyParams
 from ganbench.data import splits
 from ganbench.models import registry
 from ganbench.models.semi_supervised import labelled_indices
-from ganbench.plumbing import atomic, layout, params, schema, tracking
-from ganbench.plumbing.params import StudyParams
+from ganbench.plumbing import atomic, layout, schema, tracking
 from ganbench.study import classical
 from ganbench.study.methods import SUPERVISED, cell_path
 from ganbench.training import runner

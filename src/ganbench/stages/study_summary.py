@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ganbench.plumbing import atomic, layout, machine, params, schema, stage_outputs, tracking
+from ganbench.config import params
+from ganbench.plumbing import atomic, layout, machine, schema, stage_outputs, tracking
 from ganbench.reporting import plots
 from ganbench.study import aggregate, methods
 

@@ -21,7 +21,7 @@ from ganbench.models import registry
 from ganbench.models.base import scale_images
 from ganbench.plumbing import atomic, devices, layout, machine, schema, stage_outputs, tracking
 from ganbench.scoring import image_scores, reference
-from ganbench.training import kernels, loop, runner
+from ganbench.training import loop, runner
 from ganbench.training.progress import ProgressEvaluator, progress_settings
 
 
@@ -111,7 +111,7 @@ def run(
         "device": machine.device(),
         "precision": precision,
         "xla": config.schedule.xla,
-        "cpu_kernels": kernels.cpu_kernels(),
+        "cpu_kernels": machine.cpu_kernels(),
     }
     if evaluating:
         evaluator = ProgressEvaluator(family, config, model, dataset, yardstick, settings)

@@ -7,8 +7,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from ganbench.config.params import StudyParams
 from ganbench.models import registry
-from ganbench.plumbing.params import StudyParams
 
 SUPERVISED = "supervised"  # the baseline family's network trained on the labels alone
 CLASSICAL = ("logistic_regression", "label_spreading")

@@ -5,7 +5,7 @@ AVX2-only CPU its ops fall back to Eigen, whose convolution gradients measured 1
 for WGAN's step and 1.7x for DCGAN's (benchmarks/results/). The switch is read once, when
 TensorFlow loads, so it is set here, from the package's import, before any TensorFlow
 import; a user's own `TF_ENABLE_ONEDNN_OPTS=0` still wins. What a run actually used is
-recorded beside its numbers (`cpu_kernels`), because the two give different round-off.
+recorded beside its numbers (`machine.cpu_kernels`), because the two give different round-off.
 """
 
 from __future__ import annotations
@@ -13,17 +13,10 @@ from __future__ import annotations
 import os
 import sys
 
-ONEDNN_SWITCH = "TF_ENABLE_ONEDNN_OPTS"
+from ganbench.plumbing.machine import ONEDNN_SWITCH
 
 
 def prefer_onednn() -> None:
     """Ask for oneDNN kernels unless the user chose, or TensorFlow has already loaded."""
     if "tensorflow" not in sys.modules:
         os.environ.setdefault(ONEDNN_SWITCH, "1")
-
-
-def cpu_kernels() -> str:
-    """'onednn' or 'eigen': what this process's TensorFlow ops run on (loads TensorFlow)."""
-    from tensorflow.python.util import _pywrap_util_port
-
-    return "onednn" if _pywrap_util_port.IsMklEnabled() else "eigen"

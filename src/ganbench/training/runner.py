@@ -14,10 +14,11 @@ from typing import Any
 
 import keras
 
+from ganbench.config import params
 from ganbench.data import splits
 from ganbench.models import registry
 from ganbench.models.base import GanModel
-from ganbench.plumbing import atomic, devices, params, tracking
+from ganbench.plumbing import atomic, devices, tracking
 from ganbench.training import loop
 
 

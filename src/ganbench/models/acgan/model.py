@@ -26,8 +26,8 @@ from ganbench.models.base import (
     full_precision,
     scale_images,
 )
+from ganbench.plumbing import pictures
 from ganbench.plumbing.schema import NUM_CLASSES
-from ganbench.reporting import plots
 
 
 def build_generator(z_dim: int, p: GeneratorParams) -> keras.Model:
@@ -118,7 +118,7 @@ class ACGAN(TwoOptimizerGan):
         """One generated digit per class in a 2 x 5 grid, as the seed intends."""
         digits = np.arange(NUM_CLASSES)
         images = self.sampler().generate(NUM_CLASSES, SAMPLE_SEED, classes=digits)
-        plots.image_grid(images, path, 5, f"step {step}", [str(d) for d in digits])
+        pictures.image_grid(images, path, 5, f"step {step}", [str(d) for d in digits])
 
 
 def create(config: Config, dataset: Dataset, prepared_dir: Path) -> ACGAN:

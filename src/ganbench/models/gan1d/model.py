@@ -28,7 +28,7 @@ from ganbench.models.base import (
     sample_noise,
 )
 from ganbench.models.gan1d import Config
-from ganbench.reporting import plots
+from ganbench.plumbing import pictures
 
 
 def decorate(x: tf.Tensor) -> tf.Tensor:
@@ -126,7 +126,7 @@ class Gan1D(GanModel):
             f"step {step}: real {real.mean():.2f} ± {real.std():.2f}, "
             f"generated {generated.mean():.2f} ± {generated.std():.2f}"
         )
-        plots.histograms_1d(real, generated, noise, path, title)
+        pictures.histograms_1d(real, generated, noise, path, title)
 
     def after_training(self, dataset: Dataset | None, report: Reporter) -> dict[str, float]:
         generated = self.generate(self.config.histogram_samples, seed=self.schedule.seed)

@@ -1,6 +1,6 @@
 """Turn a profile file (a partial params.yaml) into `dvc exp run -S` arguments.
 
-    python -m ganbench.plumbing.profiles profiles/paper.yaml
+    python -m ganbench.config.profiles profiles/paper.yaml
         ->   -S 'dcgan.schedule.iterations=1000' ...
 
 Keeping profiles as overrides applied through DVC means each profile run is an ordinary
@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from ganbench.plumbing import params
+from ganbench.config import params
 
 # the seeds' own schedules: what the long runs and the report's paper sections are made under
 PAPER = Path("profiles/paper.yaml")
@@ -45,7 +45,7 @@ def apply(base: Any, overlay: Any) -> Any:
 
 def main() -> None:
     if len(sys.argv) != 2:
-        sys.exit("usage: python -m ganbench.plumbing.profiles PROFILE.yaml")
+        sys.exit("usage: python -m ganbench.config.profiles PROFILE.yaml")
     try:
         profile = params.read_mapping(sys.argv[1])
     except params.ParamsError as err:
