@@ -63,6 +63,17 @@ def test_pipeline_after_training_end_to_end(tmp_path, layout, monkeypatch):
     for key in ("fid", "kid", "kid_std", "precision", "recall", "classifier_score", "pixel_w1"):
         assert key in image and key in image["floor"] and key in image["untrained"]
     assert image["reference_weights_hash"] == ref["weights_hash"]
+    # FID∞ beside FID-style at N, the generator's and the floor's
+    infinity = image["fid_infinity"]
+    assert np.isfinite(infinity["fid_infinity"]) and infinity["sizes"][-1] == 60
+    assert np.isfinite(image["floor"]["fid_infinity"]["fid_infinity"])
+    # the figures over evaluate.sample_seeds draws: the seed-0 draw is the headline one
+    draws = image["sample_draws"]
+    assert draws["seeds"] == [0, 1, 2]
+    fid_draws = draws["figures"]["fid"]["per_draw"]
+    assert fid_draws[0] == image["fid"] and len(set(fid_draws)) == 3
+    assert draws["figures"]["fid"]["sd"] == pytest.approx(np.std(fid_draws, ddof=1))
+    assert len(draws["figures"]["fid_infinity"]["per_draw"]) == 3
     assert 0.0 <= image["class_entropy"] <= np.log(10) + 1e-12
     # the classifiers' figures are training's, written once (metrics/train/<gan>.json)
     assert "test_accuracy" not in image

@@ -12,11 +12,11 @@ import zipfile
 import numpy as np
 import pytest
 
-from ganbench.commands import fid_infinity, main, sample, score, submit
+from ganbench.commands import main, sample, score, submit
 from ganbench.config import params
 from ganbench.models import registry
 from ganbench.plumbing.errors import InputError
-from ganbench.scoring import reference
+from ganbench.scoring import fid_infinity, reference
 from ganbench.training import loop
 from tests.onnx_graphs import sequential_to_onnx
 from tests.tiny import REPO, tiny_dataset

@@ -50,6 +50,25 @@ def test_each_seed_sets_the_training_stream_and_the_labelled_subset():
     assert set(tree) == {"data", "reference", "evaluate", "sgan_fm"}
 
 
+def test_stage_only_keys_leave_the_long_runs_fingerprints_alone(tmp_path):
+    """evaluate.sample_seeds is read by the evaluate stage only: with or without it, a seed's
+    and the paper study's params (and so their hashes) are the same text."""
+    from ganbench.longrun import study_paper
+
+    base = yaml.safe_load((REPO / "params.yaml").read_text())
+    assert base["evaluate"]["sample_seeds"]
+    evaluate = {k: v for k, v in base["evaluate"].items() if k != "sample_seeds"}
+    without = {**base, "evaluate": evaluate}
+    for gan in ("wgan", "sgan"):
+        assert seeds.seed_tree(base, {}, gan, 1) == seeds.seed_tree(without, {}, gan, 1)
+    assert "sample_seeds" not in seeds.seed_tree(base, {}, "wgan", 1)["evaluate"]
+    (tmp_path / "params.yaml").write_text(yaml.safe_dump(without, sort_keys=False))
+    profile = REPO / "profiles" / "paper.yaml"
+    assert study_paper.study_tree(REPO / "params.yaml", profile, ["sgan"]) == (
+        study_paper.study_tree(tmp_path / "params.yaml", profile, ["sgan"])
+    )
+
+
 def test_a_seed_written_with_the_whole_params_file_keeps_its_results(tmp_path):
     base = yaml.safe_load((REPO / "params.yaml").read_text())
     plan = seeds.Plan("gan1d", (0,), tmp_path, tmp_path, "w1", 0.95)

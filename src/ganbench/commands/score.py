@@ -240,21 +240,16 @@ def score(
     """The evaluate stage's figures of the first draw (unit-range images), its FID∞ beside
     its FID-style at N, the floor's likewise; with several draws (sample seeds), every
     figure's mean and SD over them."""
-    from ganbench.commands import fid_infinity
     from ganbench.scoring import image_scores
 
     yardstick = image_scores.Yardstick.build(net, dataset, p)
     scored = []
     for images in draws:
         metrics, candidate = yardstick.score(images)
-        metrics["fid_infinity"] = fid_infinity.extrapolate(
-            candidate.features, yardstick.real.features, p.seed
-        )
+        metrics["fid_infinity"] = yardstick.fid_infinity(candidate)
         scored.append(metrics)
     floor = yardstick.floor()
-    floor["fid_infinity"] = fid_infinity.extrapolate(
-        yardstick.test.features, yardstick.real.features, p.seed
-    )
+    floor["fid_infinity"] = yardstick.fid_infinity(yardstick.test)
     result = {
         **scored[0],
         "samples": p.samples,
@@ -262,25 +257,12 @@ def score(
         "reference_weights_hash": yardstick.weights_hash,
         "real_samples": p.real_samples,
         "classifier_score_max": float(NUM_CLASSES),
-        "kid_note": "KID's estimate is unbiased in N: comparable across sample sizes as it is",
+        "kid_note": image_scores.KID_NOTE,
         "floor": floor,
     }
     if len(scored) > 1:
-        result["sample_draws"] = over_draws(scored, seeds)
+        result["sample_draws"] = image_scores.over_draws(scored, seeds)
     return result
-
-
-def over_draws(scored: list[dict[str, Any]], seeds: list[int]) -> dict[str, Any]:
-    """Each figure over the sample draws: per draw, mean and SD (the resampling noise)."""
-    figures: dict[str, Any] = {}
-    for key in [k for k, _ in IMAGE_METRICS] + ["fid_infinity"]:
-        values = [m[key]["fid_infinity"] if key == "fid_infinity" else m[key] for m in scored]
-        figures[key] = {
-            "per_draw": values,
-            "mean": float(np.mean(values)),
-            "sd": float(np.std(values, ddof=1)),
-        }
-    return {"seeds": seeds, "figures": figures}
 
 
 def table(metrics: dict[str, Any]) -> str:

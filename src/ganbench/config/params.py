@@ -67,6 +67,9 @@ class EvaluateParams:
     # scored against as many training images, and KID subsets (of kid_subset_size).
     progress_samples: int = checked(positive)
     progress_kid_subsets: int = checked(positive)
+    # Noise seeds of further sample draws of the same generator: every figure's mean and SD
+    # over them (the resampling noise), beside the figures of the `seed` draw.
+    sample_seeds: tuple[int, ...] = checked(each(non_negative), default=())
 
 
 def iterations_per_count(value: Mapping[str, Mapping[str, int]]) -> list[str] | None:

@@ -11,6 +11,7 @@ from typing import Any
 import yaml
 
 from ganbench.config import params, profiles
+from ganbench.longrun import provenance
 from ganbench.models import registry
 from ganbench.plumbing import atomic, layout
 
@@ -49,7 +50,8 @@ def seed_tree(base: dict, profile: dict, gan: str, seed: int) -> dict:
 
 def seed_sections(tree: dict, gan: str) -> dict:
     """Of a whole params tree, the sections a seed's stages read."""
-    return {name: tree[name] for name in (*SEED_SECTIONS, gan) if name in tree}
+    kept = {name: tree[name] for name in (*SEED_SECTIONS, gan) if name in tree}
+    return provenance.without_stage_only(kept)
 
 
 def seed_dir(plan: Plan, seed: int) -> Path:
@@ -106,7 +108,7 @@ def write_seed_params(plan: Plan, texts: dict[int, str]) -> None:
             continue
         wanted = yaml.safe_load(text)
         if path.is_file():
-            stored = yaml.safe_load(path.read_text()) or {}
+            stored = provenance.without_stage_only(yaml.safe_load(path.read_text()) or {})
             if {name: stored.get(name) for name in wanted} != wanted:
                 metrics_path(plan, seed).unlink(missing_ok=True)
                 evaluation_path(plan, seed).unlink(missing_ok=True)

@@ -31,8 +31,7 @@ from typing import Any
 import yaml
 
 from ganbench.config import params, profiles
-from ganbench.longrun import committed, executor
-from ganbench.longrun.provenance import params_hash
+from ganbench.longrun import committed, executor, provenance
 from ganbench.models import registry
 from ganbench.plumbing import atomic, layout, machine, tracking
 from ganbench.plumbing.cli import run_stage
@@ -57,7 +56,7 @@ def study_tree(params_path: Path, profile_path: Path | None, gans: Sequence[str]
     tree["study"]["iterations"] = {g: iterations[g] for g in gans}
     baseline = registry.with_supervised_baseline().name  # the ceiling's network
     kept = (*STUDY_SECTIONS, *gans, baseline)
-    return {name: tree[name] for name in tree if name in kept}
+    return provenance.without_stage_only({name: tree[name] for name in tree if name in kept})
 
 
 def parse_include(spec: str) -> tuple[str, int, Path]:
@@ -138,11 +137,11 @@ def cell_name(task: executor.Task) -> str:
     return task.name.removeprefix(CELL_PREFIX)
 
 
-def provenance(workdir: Path, tree_text: str, started: float) -> dict[str, Any]:
+def study_provenance(workdir: Path, tree_text: str, started: float) -> dict[str, Any]:
     cells = [json.loads(p.read_text()) for p in sorted((workdir / "cells").glob("*.json"))]
     return {
         "git_commit": tracking.git_commit(),
-        "params_sha256": params_hash(tree_text),
+        "params_sha256": provenance.params_hash(tree_text),
         "machine": machine.describe(),
         "cells": len(cells),
         "cell_machines": cell_machines(cells),
@@ -248,7 +247,7 @@ class StudyRun:
             "complete": len(finished) == expected,
             "cells_finished": len(finished),
             "cells_expected": expected,
-            "provenance": provenance(workdir, self.text, self.started),
+            "provenance": study_provenance(workdir, self.text, self.started),
         }
         atomic.write_json(paths.metrics, record)
         return record

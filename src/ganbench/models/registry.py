@@ -49,6 +49,8 @@ class Family:
     # is a models.base.SupervisedBaseline): the study's `supervised` method and ceiling.
     supervised_baseline: bool = False
     published: tuple[PublishedAccuracy, ...] = ()
+    # What one step of its schedule is, as its seed counts (the x-axis of its curves).
+    step_unit: str = "iteration"
 
     @property
     def source(self) -> str:
@@ -73,8 +75,17 @@ for _record in (
         seed="003",
         images=False,
     ),
-    Family("dcgan", dcgan.Config, "ganbench.models.dcgan.model", "DCGAN", seed="002"),
-    Family("wgan", wgan.Config, "ganbench.models.wgan.model", "WGAN, weight clipping", seed="001"),
+    Family(
+        "dcgan", dcgan.Config, "ganbench.models.dcgan.model", "DCGAN", seed="002", step_unit="epoch"
+    ),
+    Family(
+        "wgan",
+        wgan.Config,
+        "ganbench.models.wgan.model",
+        "WGAN, weight clipping",
+        seed="001",
+        step_unit="generator step",
+    ),
     Family(
         "acgan", acgan.Config, "ganbench.models.acgan.model", "ACGAN", seed="004", conditional=True
     ),
@@ -95,7 +106,7 @@ for _record in (
         paper="the MNIST recipe of Salimans et al. 2016 (feature matching)",
         semi_supervised=True,
         # Their Table 1: test errors of 10,000 on permutation-invariant MNIST, mean over ten
-        # labelled subsets: 1677 (20 labels), 93 (100), 90 (200).
+        # labelled subsets: 1677 (20 labels), 221 (50), 93 (100), 90 (200).
         published=tuple(
             PublishedAccuracy(
                 n,
@@ -103,7 +114,12 @@ for _record in (
                 "Salimans et al. 2016, Table 1",
                 f"{errors} ± {spread} errors of 10,000",
             )
-            for n, errors, spread in ((20, 1677, 452), (100, 93, 6.5), (200, 90, 4.2))
+            for n, errors, spread in (
+                (20, 1677, 452),
+                (50, 221, 136),
+                (100, 93, 6.5),
+                (200, 90, 4.2),
+            )
         ),
     ),
 ):

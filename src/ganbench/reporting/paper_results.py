@@ -520,6 +520,7 @@ def section(
                 f"{gan}: FID-style during training",
                 schedule,
                 progress_samples,
+                family.step_unit,
             )
             links.append(name)
         for grid in sorted(folder.glob("seed-*-samples.png")):  # every seed's final grid

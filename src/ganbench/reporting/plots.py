@@ -50,7 +50,7 @@ def study_figure(
                 top.vlines(count, low, high, color=colour, alpha=0.4, linewidth=4)
     for point in published or []:
         top.scatter(
-            point["labels"],
+            point["labels"] * 10**0.04,  # just right of the count: never on a study point
             point["accuracy"],
             facecolors="none",
             edgecolors=colours.get(point["method"], "black"),
@@ -126,14 +126,16 @@ def line_chart(
     save_figure(fig, path)
 
 
-def loss_curves(history: list[dict[str, float]], path: Path, title: str) -> None:
-    """Every logged loss against the training step."""
+def loss_curves(
+    history: list[dict[str, float]], path: Path, title: str, step_unit: str = "iteration"
+) -> None:
+    """Every logged loss against the training step (in the family's unit: an epoch, ...)."""
     steps = [row["step"] for row in history]
     lines = {
         name: (steps, [row[name] for row in history])
         for name in (key for key in history[0] if key != "step")
     }
-    line_chart(lines, path, title, "training step", "loss")
+    line_chart(lines, path, title, f"{step_unit}s", "loss")
 
 
 def progress_curves(
@@ -143,6 +145,7 @@ def progress_curves(
     title: str,
     schedule_end: int | None = None,
     samples: int | None = None,
+    step_unit: str = "iteration",
 ) -> None:
     """One metric during training (e.g. FID-style) against the step, one line a seed and
     their mean where the seeds share steps; the schedule's end marked, and a curve that
@@ -158,7 +161,8 @@ def progress_curves(
             lines[name] = (list(xs), list(ys))
     for i, (name, (xs, ys)) in enumerate(lines.items()):
         unfinished = schedule_end is not None and xs[-1] < schedule_end
-        label = f"{name} (unfinished, last point at step {int(xs[-1]):,})" if unfinished else name
+        last = f"last point at {step_unit} {int(xs[-1]):,}"
+        label = f"{name} (unfinished, {last})" if unfinished else name
         ax.plot(xs, ys, marker=".", color=f"C{i}", label=label, alpha=0.8)
         if unfinished:
             ax.plot(xs[-1], ys[-1], "x", color=f"C{i}", markersize=9)
@@ -173,7 +177,7 @@ def progress_curves(
     ax.yaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
     ax.yaxis.set_major_formatter(ScalarFormatter())
     ax.yaxis.set_minor_formatter(plt.NullFormatter())
-    ax.set_xlabel("training step")
+    ax.set_xlabel(f"{step_unit}s")
     ax.set_ylabel(metric)
     ax.set_title(title + (f"\n({samples:,} samples at each point)" if samples else ""), fontsize=10)
     ax.grid(True, which="both", alpha=0.3)

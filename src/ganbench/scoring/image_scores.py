@@ -19,7 +19,7 @@ from ganbench.config.params import EvaluateParams
 from ganbench.data import splits
 from ganbench.evaluation import classification, distributions, frechet, kid, manifold
 from ganbench.plumbing.schema import NUM_CLASSES
-from ganbench.scoring import reference
+from ganbench.scoring import fid_infinity, reference
 
 
 @dataclass(frozen=True)
@@ -108,6 +108,11 @@ class Yardstick:
     def floor(self) -> dict[str, Any]:
         return feature_metrics(self.test, self.real, self.settings)
 
+    def fid_infinity(self, candidate: ImageSet) -> dict[str, Any]:
+        """FID-style of an image set extrapolated to N -> infinity against the real set
+        (comparable across sample sizes; FID-style at N is not)."""
+        return fid_infinity.extrapolate(candidate.features, self.real.features, self.settings.seed)
+
     def real_pixel_moments(self) -> dict[str, float]:
         return {f"pixel_{k}": v for k, v in distributions.moments(self.real.pixels).items()}
 
@@ -136,6 +141,27 @@ class Yardstick:
             enough = min(len(mine), len(real)) >= 2
             distances.append(frechet.frechet_distance_of(mine, real) if enough else None)
         return distances
+
+
+def over_draws(scored: list[dict[str, Any]], seeds: list[int]) -> dict[str, Any]:
+    """Each figure that every draw has (FID∞ by its intercept) over independent sample draws
+    of one generator: per draw, mean and SD, the resampling noise a difference between two
+    generators must exceed."""
+    figures = [k for k, v in scored[0].items() if isinstance(v, float)] + ["fid_infinity"]
+    spread: dict[str, Any] = {}
+    for key in figures:
+        if not all(key in m for m in scored):
+            continue
+        values = [m[key]["fid_infinity"] if key == "fid_infinity" else m[key] for m in scored]
+        spread[key] = {
+            "per_draw": values,
+            "mean": float(np.mean(values)),
+            "sd": float(np.std(values, ddof=1)) if len(values) > 1 else None,
+        }
+    return {"seeds": seeds, "figures": spread}
+
+
+KID_NOTE = "KID's estimate is unbiased in N: comparable across sample sizes as it is"
 
 
 def mean_defined(values: list[float | None]) -> float | None:

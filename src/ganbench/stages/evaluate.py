@@ -129,16 +129,40 @@ def score_samplers(
     yardstick = image_scores.Yardstick.build(load_reference(paths), dataset, p)
     generated = trained.generate(p.samples, p.seed)
     scored, candidate = image_metrics(yardstick, generated, ceiling)
+    scored["fid_infinity"] = yardstick.fid_infinity(candidate)
+    scored["floor"]["fid_infinity"] = yardstick.fid_infinity(yardstick.test)
     metrics = {
         "gan": gan,
         "samples": p.samples,
         "reference_weights_hash": yardstick.weights_hash,
         **scored,
+        "kid_note": image_scores.KID_NOTE,
     }
     if family.conditional:  # the sampler cycled the requested classes 0..9
         requested = np.arange(len(generated)) % NUM_CLASSES
         metrics.update(yardstick.conditional(candidate, requested))
+    if p.sample_seeds:
+        metrics["sample_draws"] = sample_draws(yardstick, trained, p, scored)
     return metrics
+
+
+def sample_draws(
+    yardstick: image_scores.Yardstick,
+    trained: Any,
+    p: params.EvaluateParams,
+    first: dict[str, Any],
+) -> dict[str, Any]:
+    """Every figure over `sample_seeds` draws of the same generator (the `seed` draw's
+    figures reused when it is one of them): how far resampling alone moves a score."""
+    scored = []
+    for seed in p.sample_seeds:
+        if seed == p.seed:
+            scored.append(first)
+            continue
+        metrics, candidate = yardstick.score(trained.generate(p.samples, seed))
+        metrics["fid_infinity"] = yardstick.fid_infinity(candidate)
+        scored.append(metrics)
+    return image_scores.over_draws(scored, list(p.sample_seeds))
 
 
 def run(

@@ -60,11 +60,27 @@ def image_gan_section(
     parts = []
     for gan, m in evaluations.items():
         family = registry.family(gan)
+        draws = m.get("sample_draws", {}).get("figures", {})
         rows = [
             [label, number(m[key]), number(m["floor"][key]), number(m["untrained"][key])]
+            + ([number(draws[key]["sd"])] if draws else [])
             for key, label in IMAGE_METRICS
         ]
+        if "fid_infinity" in m:
+            rows.append(
+                [
+                    "FID∞ ↓ (FID-style at N → ∞)",
+                    f"{number(m['fid_infinity']['fid_infinity'])} ± "
+                    f"{number(m['fid_infinity']['fid_infinity_sd'])}",
+                    number(m["floor"]["fid_infinity"]["fid_infinity"]),
+                    "—",
+                ]
+                + ([number(draws["fid_infinity"]["sd"])] if draws else [])
+            )
         header = [f"**{gan}**", "generated", "floor: real test images", "ceiling: untrained"]
+        if draws:
+            seeds = ", ".join(str(s) for s in m["sample_draws"]["seeds"])
+            header.append(f"SD over sample draws (noise seeds {seeds})")
         parts.append(markdown_table(header, rows))
         if family.conditional:
             parts.append(
@@ -247,7 +263,12 @@ def write_figures(
         with open(paths.train_plots / f"{gan}.csv", newline="") as handle:
             history = [{k: float(v) for k, v in row.items()} for row in csv.DictReader(handle)]
         if history:
-            plots.loss_curves(history, figures / f"{gan}-losses.png", f"{gan}: training losses")
+            plots.loss_curves(
+                history,
+                figures / f"{gan}-losses.png",
+                f"{gan}: training losses",
+                registry.family(gan).step_unit,
+            )
             names.append(f"{gan}-losses.png")
         made[gan] = names
     if with_study:
@@ -378,7 +399,14 @@ def render(
         "(what a perfect generator would get); the *ceiling* is the same family's untrained "
         "generator. Arrows give the better direction. k-NN precision counts a collapsed "
         "generator whose few modes sit inside the real manifold as fully precise (see the "
-        "untrained rows); read it together with recall, density and coverage.",
+        "untrained rows); read it together with recall, density and coverage. "
+        "FID-style at N is biased upwards by about a constant over N, so it compares only "
+        "scores at the same N; FID∞ (Chong & Forsyth 2020: FID-style on subsets of several "
+        "sizes, a line in 1/N, its intercept; ± its SD over 5 subset draws) compares across "
+        "sample sizes on the same reference network and real set. KID is unbiased in N as it "
+        "is. The last column is how far redrawing the samples alone moves each figure; a "
+        "difference between two generators smaller than that is noise. Each table is one "
+        "training run (1 seed).",
         image_gan_section(image_gans, trained),
         *(
             f"**{gan}**: {figure_links(figures.get(gan, []))}"
