@@ -138,7 +138,7 @@ from ganbench.longrun import executor, repeats
 tasks = [
     executor.Task(f"seed {i}", (sys.executable, sys.argv[1], sys.argv[2] + f"/{i}"),
                   Path(sys.argv[2]) / f"{i}.log")
-    for i in range(2)
+    for i in range(int(sys.argv[3]))
 ]
 try:
     executor.run(tasks, executor.Placement(threads=1), Path(sys.argv[2]))
@@ -161,24 +161,29 @@ time.sleep(120)
 
 
 def test_the_drivers_sigterm_makes_every_task_checkpoint(tmp_path):
+    """More tasks than cores: the running ones checkpoint, the queued ones never start, and
+    none of them reads as a failure."""
     training = tmp_path / "training.py"
     training.write_text(TRAINING)
+    tasks = (os.cpu_count() or 1) + 1
     driver = subprocess.Popen(
-        [sys.executable, "-c", DRIVER, str(training), str(tmp_path)],
+        [sys.executable, "-c", DRIVER, str(training), str(tmp_path), str(tasks)],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
         env={**os.environ, "RAY_ADDRESS": ""},
     )
     deadline = time.monotonic() + 120
-    while not all((tmp_path / f"{i}.started").exists() for i in range(2)):
+    while sum((tmp_path / f"{i}.started").exists() for i in range(tasks)) < tasks - 1:
         assert driver.poll() is None and time.monotonic() < deadline, driver.stdout.read()
         time.sleep(0.5)
     driver.send_signal(signal.SIGTERM)
     output, _ = driver.communicate(timeout=120)
     assert driver.returncode == 130, output
-    assert "interrupted: signal 15" in output
-    assert all((tmp_path / f"{i}.checkpoint").read_text() == "saved" for i in range(2))
+    assert "interrupted: signal 15" in output and "failed" not in output
+    started = [i for i in range(tasks) if (tmp_path / f"{i}.started").exists()]
+    assert len(started) == tasks - 1
+    assert all((tmp_path / f"{i}.checkpoint").read_text() == "saved" for i in started)
 
 
 def test_several_hosts_need_a_tracking_server_and_shared_storage(tmp_path):

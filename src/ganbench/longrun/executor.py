@@ -74,9 +74,12 @@ def _die_with_parent() -> None:
 
 
 def run_process(task: Task, env: dict[str, str], stop: Any) -> tuple[int, str]:
-    """The body of a task on its worker: run the process, forward the graph's stop to it."""
+    """The body of a task on its worker: run the process, forward the graph's stop to it.
+    A task that reaches its worker after the stop does not start."""
     import ray
 
+    if ray.get(stop.is_set.remote()):
+        return EXIT_INTERRUPTED, "not started: the graph was told to stop"
     with open(task.log, "a") as log:
         process = subprocess.Popen(
             task.command,
@@ -105,9 +108,18 @@ class StopSignal:
     async def stop(self) -> None:
         self.event.set()
 
+    async def is_set(self) -> bool:
+        return self.event.is_set()
+
     async def wait(self) -> bool:
         await self.event.wait()
         return True
+
+
+def stopped_by_signal(code: int) -> bool:
+    """A task's exit once the graph was told to stop: checkpointed and interrupted, or
+    killed by the stop before its handler was in place (not a failure either way)."""
+    return code in (EXIT_INTERRUPTED, -signal.SIGTERM, -signal.SIGINT)
 
 
 def start_ray(address: str | None) -> bool:
@@ -260,7 +272,7 @@ def run(
                 done.append(task.name)
                 if on_done:
                     on_done(task)
-            elif code != EXIT_INTERRUPTED or not stopped:
+            elif not (stopped and stopped_by_signal(code)):
                 failed.append(f"{task.name} failed (exit {code}): {line} [log: {task.log}]")
         stop.stop.remote()  # release the tasks' stop threads
     finally:
