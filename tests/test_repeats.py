@@ -250,6 +250,13 @@ def test_evaluated_seeds_are_summarised_with_every_figure_and_exported(
     assert seed0["segments"][0]["from_step"] == 0 and seed0["segments"][-1]["to_step"] == 2
     for name in ("seed-0.json", "seed-1.json", "seed-0-progress.csv", "seed-1-samples.png"):
         assert (results / name).is_file(), name
+    # each generator is scored on five sample draws too: the resampling noise, exported
+    exported = json.loads((results / "seed-1.json").read_text())["evaluation"]
+    draws = exported["sample_draws"]
+    assert draws["seeds"] == list(repeats.SAMPLE_DRAWS)
+    assert draws["figures"]["fid"]["per_draw"][0] == exported["fid"]
+    assert len(set(draws["figures"]["fid"]["per_draw"])) == len(repeats.SAMPLE_DRAWS)
+    assert "fid_infinity" in exported and "fid_infinity" in draws["figures"]
     curve = (results / "seed-0-progress.csv").read_text().splitlines()
     assert [line.split(",")[0] for line in curve[1:]] == ["0", "1", "2"]
     # the summary run holds each seed's whole curve as metric history

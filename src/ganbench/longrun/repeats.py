@@ -27,6 +27,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from ganbench.config import params
 from ganbench.longrun import committed, executor, export, handover
 from ganbench.longrun.executor import executor_options
@@ -41,12 +43,15 @@ from ganbench.longrun.seeds import (
     write_seed_params,
 )
 from ganbench.longrun.summary import describe, schedule_steps, summarise
-from ganbench.plumbing import tracking
+from ganbench.plumbing import atomic, tracking
 from ganbench.plumbing.cli import EXIT_USER_ERROR, run_stage
 from ganbench.plumbing.errors import InputError, RunFailed
 from ganbench.reporting import console
 
 LOG_NAME = "train.log"
+# Noise seeds of the sample draws each long-run generator is scored on: the spread over them
+# is the resampling noise, set beside the spread over training seeds in the report.
+SAMPLE_DRAWS = (0, 1, 2, 3, 4)
 
 
 def restore_handover(plan: Plan, texts: dict[int, str], folder: Path, seeds: list[int]) -> None:
@@ -141,8 +146,18 @@ def train_one_seed(
             metrics=folder / "metrics",
             reference=reference,
         )
-        scored = evaluate_stage.run(gan, params_path, paths)
+        scored = evaluate_stage.run(gan, str(evaluation_params(folder)), paths)
         print(console.evaluate_line(gan, scored, f"{folder.name} evaluated"))
+
+
+def evaluation_params(folder: Path) -> Path:
+    """The seed's params plus the sample draws its evaluation scores (a stage-only key, so
+    outside the seed's params and its fingerprint), written beside them."""
+    tree = yaml.safe_load((folder / "params.yaml").read_text())
+    tree["evaluate"] = {**tree["evaluate"], "sample_seeds": list(SAMPLE_DRAWS)}
+    path = folder / "evaluate-params.yaml"
+    atomic.write_bytes(path, yaml.safe_dump(tree, sort_keys=False).encode())
+    return path
 
 
 @dataclass(frozen=True)
