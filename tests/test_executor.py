@@ -67,6 +67,24 @@ def test_a_user_error_is_not_retried_and_reads_as_one_line(tmp_path, ray_local):
     assert (tmp_path / "gan1d seed 0.log").read_text() == "done\n"  # the others ran on
 
 
+def test_no_more_tasks_run_at_once_than_the_cpus_allow(tmp_path, ray_local):
+    """Four CPUs, two threads a task: never more than two processes at once (a task waiting
+    on Ray inside its main thread would hand its CPUs back and let a third one start)."""
+    spans = tmp_path / "spans"
+    body = f"""
+        import time
+        began = time.time()
+        time.sleep(1.5)
+        open({str(spans)!r}, "a").write(f"{{began}} {{time.time()}}\\n")
+        """
+    tasks = [script_task(tmp_path, f"task {i}", body) for i in range(5)]
+    executor.run(tasks, executor.Placement(threads=2), tmp_path)
+    rows = [tuple(map(float, line.split())) for line in spans.read_text().splitlines()]
+    assert len(rows) == 5
+    at_once = max(sum(b <= start < e for b, e in rows) for start, _ in rows)
+    assert at_once == 2
+
+
 def test_a_task_whose_worker_dies_runs_again(tmp_path, ray_local):
     """The first attempt kills its own Ray worker (as a lost node would); the task runs
     again and finishes, where a task would resume from its checkpoint."""

@@ -78,7 +78,7 @@ def run_process(task: Task, env: dict[str, str], stop: Any) -> tuple[int, str]:
     A task that reaches its worker after the stop does not start."""
     import ray
 
-    if ray.get(stop.is_set.remote()):
+    if stop_was_set(stop):
         return EXIT_INTERRUPTED, "not started: the graph was told to stop"
     with open(task.log, "a") as log:
         process = subprocess.Popen(
@@ -97,6 +97,19 @@ def run_process(task: Task, env: dict[str, str], stop: Any) -> tuple[int, str]:
         threading.Thread(target=forward_stop, daemon=True).start()
         code = process.wait()
     return code, last_line(task.log)
+
+
+def stop_was_set(stop: Any) -> bool:
+    """Ask the graph's StopSignal from a thread of its own: a task's main thread blocked in
+    ray.get hands its CPUs back to Ray, which then starts more tasks than there are cores
+    (seen: three one-thread tasks on two cores)."""
+    import ray
+
+    answer: list[bool] = []
+    asking = threading.Thread(target=lambda: answer.append(ray.get(stop.is_set.remote())))
+    asking.start()
+    asking.join()
+    return answer[0]
 
 
 class StopSignal:
