@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
+
 from ganbench.reporting import paper_results
 from ganbench.stages import report
 from ganbench.stages.report import markdown_table
@@ -203,3 +205,37 @@ def test_families_are_compared_pairwise_once_each_has_three_seeds(tmp_path):
     supported = text.split("\n")[-1]
     assert supported.startswith("The data support these differences")
     assert "FID-style ↓ of DCGAN − ACGAN" not in supported  # that interval holds 0
+
+
+def test_resampling_noise_is_set_beside_the_spread_over_training_seeds(tmp_path):
+    results = tmp_path / "results"
+    folder = results / "acgan-paper"
+    fids = {"0": 22.7, "1": 25.1, "2": 30.2}
+    write(
+        folder,
+        "summary.json",
+        {
+            "gan": "acgan",
+            "metric": "fid",
+            "per_seed": fids,
+            "steps": dict.fromkeys(fids, 20000),
+            "schedule_steps": 20000,
+            "metrics": {"fid": entry(fids, None, None)},
+        },
+    )
+    for seed, fid in fids.items():
+        evaluation = {"fid": fid}
+        if seed != "0":  # seed 0 was exported before the draws existed
+            draws = [fid, fid + 0.3, fid - 0.2, fid + 0.1, fid - 0.4]
+            sd = float(np.std(draws, ddof=1))
+            evaluation["sample_draws"] = {"figures": {"fid": {"per_draw": draws, "sd": sd}}}
+        write(folder, f"seed-{seed}.json", {"evaluation": evaluation})
+    text = paper_results.spread_table(results, markdown_table)
+    resampling = np.std([0.0, 0.3, -0.2, 0.1, -0.4], ddof=1)  # the same for both generators
+    training = np.std(list(fids.values()), ddof=1)
+    row = (
+        f"| ACGAN | FID-style ↓ | {resampling:.4f} (2 generators) | {training:.4f} (3 seeds) "
+        f"| training seeds ({training / resampling:.4f}×) |"
+    )
+    assert row in text
+    assert "| ACGAN | KID ↓ | n/a (none drawn) | n/a (0 seeds) | n/a |" in text

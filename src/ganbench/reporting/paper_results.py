@@ -382,6 +382,58 @@ def family_comparisons(results: Path, markdown_table) -> str:
     )
 
 
+def spread_rows(gan: str, results: Path) -> list[list[str]]:
+    """One image family's rows of the spread table: per compared figure, the SD over sample
+    draws of one generator (mean over the generators scored on several draws) beside the SD
+    over its finished training seeds, and which of the two is larger."""
+    folder = results / f"{gan}-paper"
+    summary = found(results)[gan]
+    finished = finished_seeds(summary, folder)
+    records = {s: r for s, r in seed_records(folder).items() if s in finished}
+    drawn = {
+        s: r["evaluation"]["sample_draws"]
+        for s, r in records.items()
+        if "sample_draws" in r.get("evaluation", {})
+    }
+    rows = []
+    for key in COMPARED:
+        values = [r["evaluation"][key] for r in records.values() if key in r.get("evaluation", {})]
+        sampling = [d["figures"][key]["sd"] for d in drawn.values() if key in d["figures"]]
+        training = float(np.std(values, ddof=1)) if len(values) >= 2 else None
+        resampling = float(np.mean(sampling)) if sampling else None
+        if training is None or resampling is None:
+            larger = "n/a"
+        else:
+            larger = "training seeds" if training > resampling else "sample draws"
+            larger += f" ({fmt(max(training, resampling) / min(training, resampling))}×)"
+        rows.append(
+            [registry.family(gan).label, dict(FIGURES)[key],
+             f"{fmt(resampling)} ({len(sampling)} generators)" if sampling else "n/a (none drawn)",
+             f"{fmt(training)} ({len(values)} seeds)" if training is not None
+             else f"n/a ({len(values)} seed{'' if len(values) == 1 else 's'})",
+             larger]
+        )  # fmt: skip
+    return rows
+
+
+def spread_table(results: Path, markdown_table) -> str | None:
+    """Resampling noise against training noise, per image family: how far redrawing one
+    generator's samples moves a figure, and how far retraining (another seed) moves it."""
+    gans = [g for g, s in found(results).items() if registry.family(g).images and "metrics" in s]
+    if not gans:
+        return None
+    rows = [row for gan in gans for row in spread_rows(gan, results)]
+    header = ["family", "figure", "SD over sample draws", "SD over training seeds", "larger"]
+    return (
+        "### Two kinds of spread\n\n"
+        "For each finished seed scored on several sample draws (noise seeds of "
+        "`evaluate.sample_seeds`, 5 for the long runs), the SD of a figure over the draws, "
+        "averaged over those generators, beside the SD of the figure over the family's "
+        "finished training seeds (each on its headline draw). Seeds exported before the draws "
+        "were added have none (their generators were not kept).\n\n" + markdown_table(header, rows)
+    )
+
+
 def paper_samples(results: Path) -> int:
     """The samples each paper seed was scored on, as its evaluation records them."""
     for gan in found(results):
@@ -532,6 +584,9 @@ def section(
     coverage = mode_coverage(results, figures)
     if coverage:
         parts.append(coverage)
+    spread = spread_table(results, markdown_table)
+    if spread:
+        parts.append(spread)
     parts.append(family_comparisons(results, markdown_table))
     return "\n\n".join(parts)
 
