@@ -92,6 +92,11 @@ def test_pipeline_after_training_end_to_end(tmp_path, layout, monkeypatch):
     one_d = evaluate_stage.run("gan1d", params_path, layout["evaluate"])
     assert {"mean", "std", "skewness", "kurtosis", "ks", "ks_pvalue", "w1"} <= set(one_d)
     assert one_d["noise"]["mean"] == pytest.approx(0.5, abs=0.05)  # U(0, 1) input noise
+    # its shape kept beside the moments, on bins around the target: every seed's comparable
+    hist = one_d["histogram"]
+    widths = np.diff(hist["edges"])
+    assert hist["edges"][0] == pytest.approx(one_d["target_mean"] - 4 * one_d["target_std"])
+    assert np.dot(hist["density"], widths) == pytest.approx(1 - hist["outside_share"])
 
     # the classifier, registered as an MLflow Model, predicts offline through pyfunc
     import mlflow.pyfunc
@@ -109,6 +114,7 @@ def test_pipeline_after_training_end_to_end(tmp_path, layout, monkeypatch):
     written = json.loads((tmp_path / "metrics" / "sgan.json").read_text())
     run = tracking.connect().get_run(written["mlflow_run_id"])
     assert run.data.metrics["fid"] == pytest.approx(image["fid"])
+    assert run.data.tags["seeds"] == "1 seed, no interval (seed 0)"
     assert run.data.metrics["untrained_fid"] == pytest.approx(image["untrained"]["fid"])
 
     results = [study_stage.run_cell(20, seed, params_path, layout["cells"]) for seed in (0, 1)]

@@ -239,3 +239,32 @@ def test_resampling_noise_is_set_beside_the_spread_over_training_seeds(tmp_path)
     )
     assert row in text
     assert "| ACGAN | KID ↓ | n/a (none drawn) | n/a (0 seeds) | n/a |" in text
+
+
+def test_every_seeds_histogram_and_losses_are_drawn_for_the_paper_runs(tmp_path):
+    from ganbench.evaluation import distributions
+
+    results, figures = tmp_path / "results", tmp_path / "figures"
+    figures.mkdir()
+    folder = results / "gan1d-paper"
+    rng = np.random.default_rng(0)
+    per_seed = {"0": 0.35, "1": 0.43}
+    write(
+        folder,
+        "summary.json",
+        {
+            "gan": "gan1d", "metric": "w1", "per_seed": per_seed, "steps": {"0": 40, "1": 40},
+            "schedule_steps": 40, "metrics": {"w1": entry(per_seed, 0.1, 0.7)},
+        },
+    )  # fmt: skip
+    for seed in per_seed:
+        sample = rng.normal(4.0, 1.25, 2_000)
+        evaluation = {
+            "w1": per_seed[seed], "ks": 0.1, "ks_pvalue": 0.2, "target_mean": 4.0,
+            "target_std": 1.25, "histogram": distributions.density_histogram(sample, 4.0, 1.25),
+        }  # fmt: skip
+        write(folder, f"seed-{seed}.json", {"evaluation": evaluation})
+        (folder / f"seed-{seed}-losses.csv").write_text("step,d,g\n0,0.7,0.7\n20,0.69,0.71\n")
+    text = paper_results.section(results, figures, markdown_table)
+    for name in ("gan1d-paper-histograms.png", "gan1d-paper-losses.png"):
+        assert f"(figures/{name})" in text and (figures / name).stat().st_size > 10_000

@@ -1,6 +1,6 @@
 """A long run's result, copied out of its work folders into results/<name>/ so that it stands
 on its own in the repository: the summary, each seed's metrics, its curve during training,
-its final sample grid, and where it came from (code commit, params hash, machines, wall
+its losses, its final sample grid, and where it came from (code commit, params hash, machines, wall
 time). Nothing here is recomputed; the copies are the run's own files.
 """
 
@@ -85,6 +85,9 @@ def write_results(
             curve = progress_curve(folder, gan)
             if curve.is_file():
                 shutil.copyfile(curve, staging / f"seed-{seed}-progress.csv")
+            losses = folder / layout.path("train_plots") / f"{gan}.csv"
+            if losses.is_file():
+                shutil.copyfile(losses, staging / f"seed-{seed}-losses.csv")
             grid = last_grid(folder / "models" / gan / "samples")
             if grid is not None:
                 shutil.copyfile(grid, staging / f"seed-{seed}-samples.png")

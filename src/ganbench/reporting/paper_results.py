@@ -494,6 +494,17 @@ def steps_reached(summary: dict[str, Any], folder: Path) -> dict[str, int]:
     return reached
 
 
+def loss_histories(folder: Path) -> dict[str, list[dict[str, float]]]:
+    """Each exported seed's losses during training (seed-<s>-losses.csv), by seed."""
+    histories = {}
+    for path in sorted(folder.glob("seed-*-losses.csv")):
+        with open(path, newline="") as handle:
+            rows = [{k: float(v) for k, v in row.items()} for row in csv.DictReader(handle)]
+        if rows:
+            histories[path.name.removeprefix("seed-").removesuffix("-losses.csv")] = rows
+    return histories
+
+
 def curves(folder: Path) -> dict[str, list[dict[str, float]]]:
     out = {}
     for path in sorted(folder.glob("seed-*-progress.csv")):
@@ -562,6 +573,21 @@ def section(
         if shape:
             parts.append(shape)
         links = []
+        histograms = {
+            s: r["evaluation"]["histogram"]
+            for s, r in seed_records(folder).items()
+            if "histogram" in r.get("evaluation", {})
+        }
+        if histograms:
+            name = f"{gan}-paper-histograms.png"
+            evaluation = next(iter(seed_records(folder).values()))["evaluation"]
+            plots.seed_histograms(
+                histograms,
+                (evaluation["target_mean"], evaluation["target_std"]),
+                figures / name,
+                f"{gan}: every seed's samples against the target density",
+            )
+            links.append(name)
         seed_curves = curves(folder)
         if seed_curves and any("fid" in r for rows in seed_curves.values() for r in rows):
             name = f"{gan}-paper-fid.png"
@@ -573,6 +599,13 @@ def section(
                 schedule,
                 progress_samples,
                 family.step_unit,
+            )
+            links.append(name)
+        seed_losses = loss_histories(folder)
+        if seed_losses:
+            name = f"{gan}-paper-losses.png"
+            plots.seed_loss_curves(
+                seed_losses, figures / name, f"{gan}: training losses", family.step_unit
             )
             links.append(name)
         for grid in sorted(folder.glob("seed-*-samples.png")):  # every seed's final grid

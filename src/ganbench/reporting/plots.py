@@ -138,6 +138,33 @@ def loss_curves(
     line_chart(lines, path, title, f"{step_unit}s", "loss")
 
 
+def seed_loss_curves(
+    histories: dict[str, list[dict[str, float]]], path: Path, title: str, step_unit: str
+) -> None:
+    """Every seed's losses on one chart: one colour a loss, one line style a seed."""
+    fig, ax = plt.subplots(figsize=(6.5, 3.8))
+    styles = ("-", "--", ":", "-.")
+    names = list(dict.fromkeys(k for rows in histories.values() for k in rows[0] if k != "step"))
+    for j, (seed, rows) in enumerate(histories.items()):
+        steps = [row["step"] for row in rows]
+        for i, name in enumerate(names):
+            ax.plot(
+                steps,
+                [row.get(name, np.nan) for row in rows],
+                color=f"C{i}",
+                ls=styles[j % len(styles)],
+                lw=1,
+                label=f"{name}, seed {seed}",
+            )
+    ax.set_xlabel(f"{step_unit}s")
+    ax.set_ylabel("loss")
+    ax.set_title(title, fontsize=10)
+    ax.grid(True, alpha=0.3)
+    ax.legend(loc="best", fontsize=7, ncol=2)
+    fig.tight_layout()
+    save_figure(fig, path)
+
+
 def progress_curves(
     curves: dict[str, list[dict[str, float]]],
     metric: str,
@@ -181,6 +208,40 @@ def progress_curves(
     ax.set_ylabel(metric)
     ax.set_title(title + (f"\n({samples:,} samples at each point)" if samples else ""), fontsize=10)
     ax.grid(True, which="both", alpha=0.3)
+    ax.legend(loc="best", fontsize=7)
+    fig.tight_layout()
+    save_figure(fig, path)
+
+
+def seed_histograms(
+    histograms: dict[str, dict[str, list[float]]],
+    target: tuple[float, float],
+    path: Path,
+    title: str,
+) -> None:
+    """Each seed's sample density (steps over shared bins) on one figure, with the target's
+    normal density: a shape that moments hide (a spike on a plateau) shows here."""
+    from scipy import stats
+
+    fig, ax = plt.subplots(figsize=(6.5, 3.8))
+    for i, (seed, hist) in enumerate(histograms.items()):
+        outside = hist.get("outside_share", 0.0)
+        label = f"seed {seed}" + (f" ({outside:.1%} outside)" if outside > 0.0005 else "")
+        ax.stairs(hist["density"], hist["edges"], color=f"C{i}", label=label, alpha=0.8)
+    mean, std = target
+    first = next(iter(histograms.values()))["edges"]
+    xs = np.linspace(first[0], first[-1], 400)
+    ax.plot(
+        xs,
+        stats.norm.pdf(xs, mean, std),
+        color="black",
+        lw=2,
+        label=f"target N({mean:g}, {std:g}²)",
+    )
+    ax.set_xlabel("value")
+    ax.set_ylabel("density")
+    ax.set_title(title, fontsize=10)
+    ax.grid(True, alpha=0.3)
     ax.legend(loc="best", fontsize=7)
     fig.tight_layout()
     save_figure(fig, path)

@@ -74,6 +74,7 @@ def distribution_metrics(
         **distributions.compare_to_normal(generated, mean, std),
         "target_mean": mean,
         "target_std": std,
+        "histogram": distributions.density_histogram(generated, mean, std),
         "noise": distributions.compare_to_normal(noise, mean, std),
         "floor": distributions.compare_to_normal(target, mean, std),
         "untrained": distributions.compare_to_normal(untrained, mean, std),
@@ -177,7 +178,9 @@ def run(
     training_run_id = train_metrics["mlflow_run_id"]
     tracking.connect()
     metrics = evaluate(gan, config_all, paths)
-    tags = {"evaluated_by": tracking.git_commit()}
+    seed = config_all.section(gan).schedule.seed
+    # a run is one training seed: said where its figures are compared, in the MLflow UI too
+    tags = {"evaluated_by": tracking.git_commit(), "seeds": f"1 seed, no interval (seed {seed})"}
     if "reference_weights_hash" in metrics:
         tags["reference_weights_hash"] = metrics["reference_weights_hash"]
     tracking.add_to_run(training_run_id, loggable(metrics), tags)
