@@ -115,10 +115,13 @@ class ACGAN(TwoOptimizerGan):
         return sampler(self.config, self.generator)
 
     def save_samples(self, path: Path, step: int) -> None:
-        """One generated digit per class in a 2 x 5 grid, as the seed intends."""
-        digits = np.arange(NUM_CLASSES)
-        images = self.sampler().generate(NUM_CLASSES, SAMPLE_SEED, classes=digits)
-        pictures.image_grid(images, path, 5, f"step {step}", [str(d) for d in digits])
+        """Ten generated digits per class, a column each (the seed draws one per class):
+        within-class variety, or its collapse, shows down the columns."""
+        per_class = 10
+        digits = np.tile(np.arange(NUM_CLASSES), per_class)
+        images = self.sampler().generate(len(digits), SAMPLE_SEED, classes=digits)
+        labels = [str(d) for d in digits[:NUM_CLASSES]] + [""] * (len(digits) - NUM_CLASSES)
+        pictures.image_grid(images, path, NUM_CLASSES, f"step {step}", labels)
 
 
 def create(config: Config, dataset: Dataset, prepared_dir: Path) -> ACGAN:
