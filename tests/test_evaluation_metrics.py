@@ -165,16 +165,3 @@ def test_class_coverage_entropy_and_kl_by_hand():
     skewed = classification.class_coverage(np.array([0, 0, 1, 2]))
     assert skewed["class_entropy"] == pytest.approx(1.5 * np.log(2))
     assert skewed["class_kl_uniform"] == pytest.approx(np.log(10) - 1.5 * np.log(2))
-
-
-def test_density_histogram_integrates_to_the_share_inside_its_bins():
-    rng = np.random.default_rng(3)
-    values = np.concatenate([rng.normal(4.0, 1.25, 9_900), np.full(100, 20.0)])  # 1 % far out
-    hist = distributions.density_histogram(values, 4.0, 1.25)
-    widths = np.diff(hist["edges"])
-    assert hist["edges"][0] == pytest.approx(4.0 - 5.0) and hist["edges"][-1] == pytest.approx(9.0)
-    assert hist["outside_share"] == pytest.approx(0.01 + 9_900 / 10_000 * 6.3e-5, abs=2e-4)
-    assert np.dot(hist["density"], widths) == pytest.approx(1 - hist["outside_share"])
-    # the normal part matches the target density where it has mass
-    centre = len(widths) // 2
-    assert hist["density"][centre] == pytest.approx(0.99 / (1.25 * np.sqrt(2 * np.pi)), rel=0.1)

@@ -242,7 +242,7 @@ def test_resampling_noise_is_set_beside_the_spread_over_training_seeds(tmp_path)
 
 
 def test_every_seeds_histogram_and_losses_are_drawn_for_the_paper_runs(tmp_path):
-    from ganbench.evaluation import distributions
+    from ganbench.stages import evaluate as evaluate_stage
 
     results, figures = tmp_path / "results", tmp_path / "figures"
     figures.mkdir()
@@ -261,7 +261,7 @@ def test_every_seeds_histogram_and_losses_are_drawn_for_the_paper_runs(tmp_path)
         sample = rng.normal(4.0, 1.25, 2_000)
         evaluation = {
             "w1": per_seed[seed], "ks": 0.1, "ks_pvalue": 0.2, "target_mean": 4.0,
-            "target_std": 1.25, "histogram": distributions.density_histogram(sample, 4.0, 1.25),
+            "target_std": 1.25, "histogram": evaluate_stage.density_histogram(sample, 4.0, 1.25),
         }  # fmt: skip
         write(folder, f"seed-{seed}.json", {"evaluation": evaluation})
         (folder / f"seed-{seed}-losses.csv").write_text("step,d,g\n0,0.7,0.7\n20,0.69,0.71\n")

@@ -46,25 +46,6 @@ def compare_to_normal(values: np.ndarray, mean: float, std: float) -> dict[str, 
     }
 
 
-HISTOGRAM_BINS = 60
-HISTOGRAM_SPAN = 4.0  # the target's mean ± this many SDs
-
-
-def density_histogram(values: np.ndarray, mean: float, std: float) -> dict[str, list[float]]:
-    """A sample's density over fixed bins around N(mean, std²) (mean ± 4 SD), with the share
-    that falls outside them: small enough to keep beside the figures, and the same bins for
-    every seed, so their shapes can be drawn on one figure against the target's density."""
-    half = HISTOGRAM_SPAN * std
-    edges = np.linspace(mean - half, mean + half, HISTOGRAM_BINS + 1)
-    x = np.asarray(values, np.float64).ravel()
-    counts, _ = np.histogram(x, edges)
-    return {
-        "edges": [float(e) for e in edges],
-        "density": [float(c) for c in counts / (len(x) * np.diff(edges))],
-        "outside_share": float(1.0 - counts.sum() / len(x)),
-    }
-
-
 def normal_w1(sorted_values: np.ndarray, mean: float, std: float) -> float:
     """Exact W1 between an empirical distribution and N(mean, std²): the integral over u of
     |F_n⁻¹(u) - F⁻¹(u)|, with each sample owning a quantile slice of width 1/n; within a
