@@ -62,3 +62,15 @@ def test_same_settings_are_bit_identical_and_the_kernels_instruction_set_is_part
     assert same(first, again)  # fresh processes, same seed, threads and machine
     assert not same(first, avx2)  # only the kernels' instruction set changed
     assert not same(first, two_threads)  # only the thread count changed
+
+
+@pytest.mark.skipif(
+    "amx_tile" not in machine.cpu_info()[1], reason="needs an AMX CPU to take AMX away from"
+)
+def test_amx_bf16_and_vnni_kernels_leave_float32_training_unchanged(tmp_path):
+    """Why two avx512-bf16 machines disagree is not AMX: on an AMX Xeon, capping oneDNN below
+    AMX, below AVX-512 BF16 and below VNNI gives the very weights of the uncapped run (float32
+    training has no use for them), so the difference lies in the CPU model, not those flags."""
+    first = trained_generator(tmp_path, "first")
+    for isa in ("AVX512_CORE_BF16", "AVX512_CORE"):
+        assert same(first, trained_generator(tmp_path, isa, ONEDNN_MAX_CPU_ISA=isa)), isa
