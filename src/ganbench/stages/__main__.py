@@ -152,7 +152,9 @@ def study_summary(argv: Sequence[str]) -> None:
     for count, entry in result["by_label_count"].items():
         means = ", ".join(f"{m} {s['mean']:.4f}" for m, s in entry["methods"].items())
         versus = ", ".join(
-            f"{m} {c['mean_difference']:+.4f} (p {c['p_value']})"
+            f"{m} {c['mean_difference']:+.4f} (p {c['p_value']:.2g})"
+            if c["p_value"] is not None
+            else f"{m} {c['mean_difference']:+.4f}"
             for m, c in entry["vs_supervised"].items()
         )
         print(f"study_summary: {count} labels: {means}; minus supervised: {versus}")
