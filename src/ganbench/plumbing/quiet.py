@@ -29,7 +29,13 @@ HARMLESS_ERRORS = (
     b"layout failed",  # the same for the layout pass
     b"Falling back to the default Eigen-based implementation",  # oneDNN lacks an int32 kernel
 )
-NOISE_LINES = (b"WARNING: All log messages before absl::InitializeLog() is called",)
+NOISE_LINES = (
+    b"WARNING: All log messages before absl::InitializeLog() is called",
+    # MLflow's notices as a stage registers its networks; the stage's own line and its
+    # metrics file name the model version
+    b"Successfully registered model '",
+    b"Created version '",
+)
 _installed = False
 
 
