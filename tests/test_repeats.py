@@ -298,7 +298,9 @@ def test_evaluated_seeds_are_summarised_with_every_figure_and_exported(
     assert (results / "summary.json").read_bytes() == as_committed
 
 
-def test_an_unfinished_seed_is_scored_from_its_last_checkpoint_and_exported(project, tmp_path):
+def test_an_unfinished_seed_is_scored_from_its_last_checkpoint_and_exported(
+    project, tmp_path, capsys
+):
     import dataclasses
 
     from ganbench.config import params
@@ -327,6 +329,9 @@ def test_an_unfinished_seed_is_scored_from_its_last_checkpoint_and_exported(proj
     snapshot.main(argv)
     summary = json.loads((results / "summary.json").read_text())
     assert summary["finished"] is False
+    printed = capsys.readouterr().out.strip().splitlines()[-1]
+    assert printed.startswith("snapshot: sgan_fm fid over seeds ['0']: mean ")
+    assert printed.endswith("(seed 0 at 4 of 6)")
     assert summary["steps"] == {"0": 4} and summary["schedule_steps"] == 6
     assert summary["per_seed"]["0"] == summary["metrics"]["fid"]["per_seed"]["0"]
     curve = (results / "seed-0-progress.csv").read_text().splitlines()

@@ -11,7 +11,6 @@ far each seed got. The run itself is not touched and goes on.
 from __future__ import annotations
 
 import argparse
-import json
 import shutil
 from collections.abc import Sequence
 from pathlib import Path
@@ -22,7 +21,7 @@ import yaml
 from ganbench.config import params
 from ganbench.longrun import export
 from ganbench.longrun.seeds import Plan, checkpoint_path, seed_sections
-from ganbench.longrun.summary import summarise
+from ganbench.longrun.summary import describe, summarise
 from ganbench.models import registry
 from ganbench.plumbing import atomic
 from ganbench.plumbing.cli import run_stage
@@ -148,7 +147,8 @@ def main(argv: Sequence[str] | None = None) -> None:
 
     def go() -> None:
         summary = run(args)
-        print(json.dumps({k: summary[k] for k in ("gan", "steps", "schedule_steps", "mean")}))
+        reached = ", ".join(f"seed {seed} at {steps:,}" for seed, steps in summary["steps"].items())
+        print(f"snapshot: {describe(summary)} ({reached} of {summary['schedule_steps']:,})")
 
     run_stage("snapshot", go)
 
