@@ -382,12 +382,11 @@ def family_comparisons(results: Path, markdown_table) -> str:
     )
 
 
-def spread_rows(gan: str, results: Path) -> list[list[str]]:
+def spread_rows(gan: str, summary: dict[str, Any], results: Path) -> list[list[str]]:
     """One image family's rows of the spread table: per compared figure, the SD over sample
     draws of one generator (mean over the generators scored on several draws) beside the SD
     over its finished training seeds, and which of the two is larger."""
     folder = results / f"{gan}-paper"
-    summary = found(results)[gan]
     finished = finished_seeds(summary, folder)
     records = {s: r for s, r in seed_records(folder).items() if s in finished}
     drawn = {
@@ -419,10 +418,12 @@ def spread_rows(gan: str, results: Path) -> list[list[str]]:
 def spread_table(results: Path, markdown_table) -> str | None:
     """Resampling noise against training noise, per image family: how far redrawing one
     generator's samples moves a figure, and how far retraining (another seed) moves it."""
-    gans = [g for g, s in found(results).items() if registry.family(g).images and "metrics" in s]
-    if not gans:
+    summaries = {
+        g: s for g, s in found(results).items() if registry.family(g).images and "metrics" in s
+    }
+    if not summaries:
         return None
-    rows = [row for gan in gans for row in spread_rows(gan, results)]
+    rows = [row for gan, summary in summaries.items() for row in spread_rows(gan, summary, results)]
     header = ["family", "figure", "SD over sample draws", "SD over training seeds", "larger"]
     return (
         "### Two kinds of spread\n\n"
@@ -573,14 +574,15 @@ def section(
         if shape:
             parts.append(shape)
         links = []
+        records = seed_records(folder)
         histograms = {
             s: r["evaluation"]["histogram"]
-            for s, r in seed_records(folder).items()
+            for s, r in records.items()
             if "histogram" in r.get("evaluation", {})
         }
         if histograms:
             name = f"{gan}-paper-histograms.png"
-            evaluation = next(iter(seed_records(folder).values()))["evaluation"]
+            evaluation = next(iter(records.values()))["evaluation"]
             plots.seed_histograms(
                 histograms,
                 (evaluation["target_mean"], evaluation["target_std"]),
