@@ -268,3 +268,16 @@ def test_every_seeds_histogram_and_losses_are_drawn_for_the_paper_runs(tmp_path)
     text = paper_results.section(results, figures, markdown_table)
     for name in ("gan1d-paper-histograms.png", "gan1d-paper-losses.png"):
         assert f"(figures/{name})" in text and (figures / name).stat().st_size > 10_000
+
+
+def test_each_seeds_fid_infinity_is_shown_and_the_seeds_without_it_are_named(tmp_path):
+    folder = tmp_path / "results" / "wgan-paper"
+    summary = {"gan": "wgan", "steps": {"0": 40000, "1": 40000, "2": 9000}, "schedule_steps": 40000}
+    write(folder, "summary.json", summary)
+    write(folder, "seed-0.json", {"evaluation": {"fid": 12.0}})
+    for seed, value in (("1", 10.5), ("2", 30.25)):
+        infinity = {"fid_infinity": value, "fid_infinity_sd": 0.5}
+        write(folder, f"seed-{seed}.json", {"evaluation": {"fid_infinity": infinity}})
+    text = paper_results.fid_infinity_text(summary, folder)
+    assert "seed 1: 10.5000 ± 0.5000; seed 2: 30.2500 ± 0.5000 (unfinished)" in text
+    assert "Seed 0 lacks it: scored before FID∞ was added, its generator not kept" in text

@@ -241,15 +241,11 @@ def score(
     its FID-style at N, the floor's likewise; with several draws (sample seeds), every
     figure's mean and SD over them."""
     from ganbench.scoring import image_scores
+    from ganbench.stages import evaluate
 
     yardstick = image_scores.Yardstick.build(net, dataset, p)
-    scored = []
-    for images in draws:
-        metrics, candidate = yardstick.score(images)
-        metrics["fid_infinity"] = yardstick.fid_infinity(candidate)
-        scored.append(metrics)
-    floor = yardstick.floor()
-    floor["fid_infinity"] = yardstick.fid_infinity(yardstick.test)
+    scored = [evaluate.extrapolated(yardstick, images)[0] for images in draws]
+    floor = evaluate.extrapolated_floor(yardstick)
     result = {
         **scored[0],
         "samples": p.samples,

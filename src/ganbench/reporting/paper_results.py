@@ -435,6 +435,32 @@ def spread_table(results: Path, markdown_table) -> str | None:
     )
 
 
+def fid_infinity_text(summary: dict[str, Any], folder: Path) -> str:
+    """Each seed's FID∞ (comparable across sample sizes, unlike FID-style at N), and which
+    seeds lack it: those scored before FID∞ existed, whose generators were not kept."""
+    finished = finished_seeds(summary, folder)
+    have, lack = [], []
+    for seed, record in seed_records(folder).items():
+        infinity = record.get("evaluation", {}).get("fid_infinity")
+        if infinity is None:
+            lack.append(seed)
+            continue
+        mark = "" if seed in finished else " (unfinished)"
+        have.append(
+            f"seed {seed}: {fmt(infinity['fid_infinity'])} ± {fmt(infinity['fid_infinity_sd'])}"
+            + mark
+        )
+    text = "FID∞ (FID-style at N → ∞, ± SD over subset draws): " + ("; ".join(have) or "none")
+    if lack:
+        many = len(lack) > 1
+        text += (
+            f". Seed{'s' if many else ''} {', '.join(lack)} {'lack' if many else 'lacks'} it: "
+            f"scored before FID∞ was added, {'their generators' if many else 'its generator'} "
+            "not kept to score again"
+        )
+    return text + "."
+
+
 def paper_samples(results: Path) -> int:
     """The samples each paper seed was scored on, as its evaluation records them."""
     for gan in found(results):
@@ -570,6 +596,9 @@ def section(
                 figure_rows(summary, finished_seeds(summary, folder)),
             )
         )
+        extrapolated = fid_infinity_text(summary, folder) if family.images else None
+        if extrapolated:
+            parts.append(extrapolated)
         shape = None if family.images else shape_text(folder)
         if shape:
             parts.append(shape)

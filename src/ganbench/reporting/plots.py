@@ -101,6 +101,27 @@ def study_figure(
     save_figure(fig, path)
 
 
+def finish_chart(
+    fig: plt.Figure,
+    ax: plt.Axes,
+    path: Path,
+    labels: tuple[str, str, str],
+    *,
+    title_size: int | None = None,
+    legend_size: int = 7,
+    legend_columns: int = 1,
+) -> None:
+    """The frame every single-axis chart shares: labels, title, grid, legend, and save."""
+    xlabel, ylabel, title = labels
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title, fontsize=title_size)
+    ax.grid(True, which="both" if ax.get_yscale() == "log" else "major", alpha=0.3)
+    ax.legend(loc="best", fontsize=legend_size, ncol=legend_columns)
+    fig.tight_layout()
+    save_figure(fig, path)
+
+
 def line_chart(
     lines: dict[str, tuple[list[float], list[float]]],
     path: Path,
@@ -115,15 +136,9 @@ def line_chart(
     fig, ax = plt.subplots(figsize=(6, 3.5))
     for name, (xs, ys) in lines.items():
         ax.plot(xs, ys, marker=marker, label=name)
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel(ylabel)
     if log_y:
         ax.set_yscale("log")
-    ax.set_title(title)
-    ax.grid(True, alpha=0.3)
-    ax.legend(loc="best", fontsize=8)
-    fig.tight_layout()
-    save_figure(fig, path)
+    finish_chart(fig, ax, path, (xlabel, ylabel, title), legend_size=8)
 
 
 def loss_curves(
@@ -156,13 +171,7 @@ def seed_loss_curves(
                 lw=1,
                 label=f"{name}, seed {seed}",
             )
-    ax.set_xlabel(f"{step_unit}s")
-    ax.set_ylabel("loss")
-    ax.set_title(title, fontsize=10)
-    ax.grid(True, alpha=0.3)
-    ax.legend(loc="best", fontsize=7, ncol=2)
-    fig.tight_layout()
-    save_figure(fig, path)
+    finish_chart(fig, ax, path, (f"{step_unit}s", "loss", title), title_size=10, legend_columns=2)
 
 
 def progress_curves(
@@ -204,13 +213,8 @@ def progress_curves(
     ax.yaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
     ax.yaxis.set_major_formatter(ScalarFormatter())
     ax.yaxis.set_minor_formatter(plt.NullFormatter())
-    ax.set_xlabel(f"{step_unit}s")
-    ax.set_ylabel(metric)
-    ax.set_title(title + (f"\n({samples:,} samples at each point)" if samples else ""), fontsize=10)
-    ax.grid(True, which="both", alpha=0.3)
-    ax.legend(loc="best", fontsize=7)
-    fig.tight_layout()
-    save_figure(fig, path)
+    caption = title + (f"\n({samples:,} samples at each point)" if samples else "")
+    finish_chart(fig, ax, path, (f"{step_unit}s", metric, caption), title_size=10)
 
 
 def seed_histograms(
@@ -238,13 +242,7 @@ def seed_histograms(
         lw=2,
         label=f"target N({mean:g}, {std:g}²)",
     )
-    ax.set_xlabel("value")
-    ax.set_ylabel("density")
-    ax.set_title(title, fontsize=10)
-    ax.grid(True, alpha=0.3)
-    ax.legend(loc="best", fontsize=7)
-    fig.tight_layout()
-    save_figure(fig, path)
+    finish_chart(fig, ax, path, ("value", "density", title), title_size=10)
 
 
 def class_shares(

@@ -46,17 +46,34 @@ def load_reference(paths: EvaluatePaths) -> reference.ReferenceNetwork:
     return reference.ReferenceNetwork(keras.models.load_model(path))
 
 
+def extrapolated(
+    yardstick: image_scores.Yardstick, pixels: np.ndarray
+) -> tuple[dict[str, Any], image_scores.ImageSet]:
+    """A sample draw's figures with FID∞ beside FID-style at N, as every scored draw of this
+    stage and of `ganbench score` reports them."""
+    metrics, candidate = yardstick.score(pixels)
+    metrics["fid_infinity"] = yardstick.fid_infinity(candidate)
+    return metrics, candidate
+
+
+def extrapolated_floor(yardstick: image_scores.Yardstick) -> dict[str, Any]:
+    """The floor (real test images of the same size) with its FID∞, likewise."""
+    floor = yardstick.floor()
+    floor["fid_infinity"] = yardstick.fid_infinity(yardstick.test)
+    return floor
+
+
 def image_metrics(
     yardstick: image_scores.Yardstick, generated: np.ndarray, untrained: np.ndarray
 ) -> tuple[dict[str, Any], image_scores.ImageSet]:
     """Generated images scored against the real set, with floor and ceiling rows computed
     the same way."""
-    scored, candidate = yardstick.score(generated)
+    scored, candidate = extrapolated(yardstick, generated)
     metrics = {
         **scored,
         "classifier_score_max": float(NUM_CLASSES),
         "real": yardstick.real_pixel_moments(),
-        "floor": yardstick.floor(),
+        "floor": extrapolated_floor(yardstick),
         "untrained": yardstick.score(untrained)[0],
     }
     return metrics, candidate
@@ -150,8 +167,6 @@ def score_samplers(
     yardstick = image_scores.Yardstick.build(load_reference(paths), dataset, p)
     generated = trained.generate(p.samples, p.seed)
     scored, candidate = image_metrics(yardstick, generated, ceiling)
-    scored["fid_infinity"] = yardstick.fid_infinity(candidate)
-    scored["floor"]["fid_infinity"] = yardstick.fid_infinity(yardstick.test)
     metrics = {
         "gan": gan,
         "samples": p.samples,
@@ -180,9 +195,7 @@ def sample_draws(
         if seed == p.seed:
             scored.append(first)
             continue
-        metrics, candidate = yardstick.score(trained.generate(p.samples, seed))
-        metrics["fid_infinity"] = yardstick.fid_infinity(candidate)
-        scored.append(metrics)
+        scored.append(extrapolated(yardstick, trained.generate(p.samples, seed))[0])
     return image_scores.over_draws(scored, list(p.sample_seeds))
 
 

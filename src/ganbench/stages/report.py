@@ -427,9 +427,8 @@ def render(
         summary, figure = paper_study
         sections += [
             "### Paper profile (`results/study-paper/`)",
-            study_provenance(summary)
-            + " Regenerate with `python -m ganbench.longrun.study_paper run` (README, *The label "
-            "study*).",
+            study_provenance(summary) + " Regenerate with `ganbench paper run --families study` "
+            "([docs/label-study.md](../docs/label-study.md)).",
             study_section(summary),
             figure_links([figure]),
         ]

@@ -42,7 +42,7 @@ def published_points(names: Sequence[str]) -> list[dict]:
         if method not in registry.FAMILIES:
             continue
         for p in registry.family(method).published:
-            legend = f"{method_labels([method])[method]}: {p.source}"
+            legend = f"published ({p.source})"
             points.append(
                 {
                     "method": method,
