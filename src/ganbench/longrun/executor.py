@@ -8,17 +8,15 @@ Ray of its own, no dashboard, shut down with the command) or on a running cluste
 (`address`, or RAY_ADDRESS). A task whose worker or node dies is retried and resumes from
 its checkpoint; a task that fails on a user error (exit 1 with a one-line message) is not
 retried, and its line reaches the driver with the task named. SIGINT or SIGTERM on the
-driver reaches every running task's process, which checkpoints and stops.
+driver reaches every running task's process, which checkpoints and stops (a stop file
+in the workdir; the task's side is ganbench.longrun.task_process).
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
-import ctypes
 import os
 import signal
-import subprocess
 import threading
 import uuid
 from collections.abc import Callable, Sequence
@@ -26,27 +24,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ganbench.longrun.task_process import Task, last_line, run_process, stopped_by_signal
 from ganbench.plumbing import tracking
-from ganbench.plumbing.cli import EXIT_INTERRUPTED
 from ganbench.plumbing.errors import InputError, RunFailed
+
+__all__ = ["Placement", "Task", "last_line", "run", "start_order", "stopped_by_signal"]
 
 # a dead worker or node: the task runs again elsewhere, from its last checkpoint
 RETRIES_ON_LOST_WORKER = 3
 GRAPH_ID_VARIABLE = "GANBENCH_GRAPH_ID"
 EMBEDDED = "local"  # ray.init's address for a new instance on this machine, whatever runs
 TASK_VARIABLE = "GANBENCH_TASK"
-
-
-@dataclass(frozen=True)
-class Task:
-    """One process of the graph: its name (`wgan seed 1`, `study 100-2`), its command,
-    the log it appends to, and its expected cost in CPU-seconds."""
-
-    name: str
-    command: tuple[str, ...]
-    log: Path
-    cost: float = 1.0
-    resumed: bool = False  # it continues from a checkpoint: started work finishes first
 
 
 @dataclass(frozen=True)
@@ -60,79 +48,6 @@ class Placement:
     # shortest first lands finished results soonest on a machine held a few hours at a time
     shortest_first: bool = False
     extra_env: dict[str, str] = field(default_factory=dict)
-
-
-def last_line(path: Path) -> str:
-    lines = [line for line in path.read_text(errors="replace").splitlines() if line.strip()]
-    return lines[-1].strip() if lines else "(empty log)"
-
-
-def _die_with_parent() -> None:
-    """The task's process gets SIGTERM (and so checkpoints) if its Ray worker dies."""
-    libc = ctypes.CDLL("libc.so.6", use_errno=True)
-    libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-
-
-def run_process(task: Task, env: dict[str, str], stop: Any) -> tuple[int, str]:
-    """The body of a task on its worker: run the process, forward the graph's stop to it.
-    A task that reaches its worker after the stop does not start."""
-    import ray
-
-    if stop_was_set(stop):
-        return EXIT_INTERRUPTED, "not started: the graph was told to stop"
-    with open(task.log, "a") as log:
-        process = subprocess.Popen(
-            task.command,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            env={**os.environ, **env},
-            preexec_fn=_die_with_parent,
-        )
-
-        def forward_stop() -> None:
-            ray.get(stop.wait.remote())
-            if process.poll() is None:
-                process.send_signal(signal.SIGTERM)  # it checkpoints, then exits
-
-        threading.Thread(target=forward_stop, daemon=True).start()
-        code = process.wait()
-    return code, last_line(task.log)
-
-
-def stop_was_set(stop: Any) -> bool:
-    """Ask the graph's StopSignal from a thread of its own: a task's main thread blocked in
-    ray.get hands its CPUs back to Ray, which then starts more tasks than there are cores
-    (seen: three one-thread tasks on two cores)."""
-    import ray
-
-    answer: list[bool] = []
-    asking = threading.Thread(target=lambda: answer.append(ray.get(stop.is_set.remote())))
-    asking.start()
-    asking.join()
-    return answer[0]
-
-
-class StopSignal:
-    """One per graph, on the driver's node: set when the driver is told to stop."""
-
-    def __init__(self) -> None:
-        self.event = asyncio.Event()
-
-    async def stop(self) -> None:
-        self.event.set()
-
-    async def is_set(self) -> bool:
-        return self.event.is_set()
-
-    async def wait(self) -> bool:
-        await self.event.wait()
-        return True
-
-
-def stopped_by_signal(code: int) -> bool:
-    """A task's exit once the graph was told to stop: checkpointed and interrupted, or
-    killed by the stop before its handler was in place (not a failure either way)."""
-    return code in (EXIT_INTERRUPTED, -signal.SIGTERM, -signal.SIGINT)
 
 
 def start_ray(address: str | None) -> bool:
@@ -232,20 +147,15 @@ def run(
     started_here = start_ray(placement.address)
     stopped: list[int] = []
     previous: dict[int, Any] = {}
+    graph = uuid.uuid4().hex[:12]
+    workdir.mkdir(parents=True, exist_ok=True)
+    stop_file = workdir / f".stop-{graph}"  # every node sees the workdir (check_shared)
     try:
         check_shared(workdir, tracking_uri, node_hosts())
-        driver_node = ray.get_runtime_context().get_node_id()
-        from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
-
-        stop = (
-            ray.remote(num_cpus=0)(StopSignal)
-            .options(scheduling_strategy=NodeAffinitySchedulingStrategy(driver_node, soft=False))
-            .remote()
-        )
 
         def on_signal(signum: int, frame: object) -> None:
             stopped.append(signum)
-            stop.stop.remote()
+            stop_file.touch()
 
         if threading.current_thread() is threading.main_thread():  # where signals arrive
             previous = {s: signal.signal(s, on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
@@ -256,7 +166,6 @@ def run(
             "max_retries": RETRIES_ON_LOST_WORKER,
             "retry_exceptions": False,
         }
-        graph = uuid.uuid4().hex[:12]
         env = {
             # the store every task logs to: the driver's (a cluster's is a server)
             **(
@@ -268,7 +177,7 @@ def run(
         }
         pending = {
             remote.options(name=task.name, **needs).remote(
-                task, {**env, TASK_VARIABLE: task.name}, stop
+                task, {**env, TASK_VARIABLE: task.name}, str(stop_file)
             ): task
             for task in start_order(tasks, placement.shortest_first)
         }
@@ -287,10 +196,10 @@ def run(
                     on_done(task)
             elif not (stopped and stopped_by_signal(code)):
                 failed.append(f"{task.name} failed (exit {code}): {line} [log: {task.log}]")
-        stop.stop.remote()  # release the tasks' stop threads
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+        stop_file.unlink(missing_ok=True)
         if started_here:
             ray.shutdown()
     if failed:

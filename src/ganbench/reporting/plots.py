@@ -158,7 +158,8 @@ def seed_loss_curves(
 ) -> None:
     """Every seed's losses on one chart: one colour a loss, one line style a seed."""
     fig, ax = plt.subplots(figsize=(6.5, 3.8))
-    styles = ("-", "--", ":", "-.")
+    # as many styles as the paper profile has seeds (5), so no two seeds share one
+    styles = ("-", "--", ":", "-.", (0, (5, 1, 1, 1, 1, 1)))
     names = list(dict.fromkeys(k for rows in histories.values() for k in rows[0] if k != "step"))
     for j, (seed, rows) in enumerate(histories.items()):
         steps = [row["step"] for row in rows]
