@@ -1,13 +1,14 @@
 """What the Ray executor costs, and how it should place tasks on this machine's cores.
 
-    python benchmarks/executor.py [--out benchmarks/results/executor-<kind>.json]
+    python benchmarks/executor.py [--only overhead|packing] [--repeats 3] [--out FILE]
 
 Two measurements, each side by side in one run:
 
 1. **Overhead.** The same two short seeds (the 1-D GAN's seeds 0 and 1 under
    profiles/paper.yaml, one thread each, both at once) run as plain processes started by
    this script, and as tasks of `executor.run` (Ray embedded, as `ganbench paper run`
-   starts it). Ratio: Ray's wall time over the direct one. Ray's own processes (GCS,
+   starts it), alternated --repeats times. Ratio: Ray's wall time over the direct one,
+   per pair and the median. Ray's own processes (GCS,
    raylet, idle and task workers, not the training processes they start) are sampled for
    their resident memory every half second; the peak is reported.
 2. **Packing.** A short mixed graph (one seed each of the 1-D GAN, SGAN, ACGAN and WGAN on
@@ -45,16 +46,19 @@ PACKING_SCHEDULES = {
 
 
 def ray_memory(stop: threading.Event, peak: list[float]) -> None:
-    """Peak resident memory (MiB) of Ray's own processes: every process whose command line
-    names Ray, but not the training processes its workers start."""
+    """Peak resident memory (MiB) of this measurement's Ray processes: every process whose
+    command line names Ray, but not the training processes its workers start, nor any
+    process that was there before (another Ray on this machine, e.g. a paused long run's)."""
     import psutil
 
+    before = set(psutil.pids())
     while not stop.is_set():
         total = 0
-        for process in psutil.process_iter(["cmdline", "memory_info"]):
+        for process in psutil.process_iter(["pid", "cmdline", "memory_info"]):
             line = " ".join(process.info["cmdline"] or [])
             if (
                 "ray" in line
+                and process.info["pid"] not in before
                 and "ganbench.longrun.repeats" not in line
                 and process.info["memory_info"]
             ):
@@ -121,26 +125,48 @@ def ray_start_stop() -> float:
     return time.perf_counter() - started
 
 
-def overhead(root: Path) -> dict:
+def overhead(root: Path, repeats: int) -> dict:
+    """Direct and Ray runs of the same two seeds, alternated `repeats` times (a single pair
+    moved by 10 % between runs here): each pair's ratio, and the median."""
+    import statistics
+
     profile = REPO / "profiles" / "paper.yaml"
     seeds = {"gan1d": [0, 1]}
-    plain = direct(seed_tasks(root / "direct", profile, seeds), threads=1)
-    stop, peak = threading.Event(), [0.0]
-    sampler = threading.Thread(target=ray_memory, args=(stop, peak))
-    sampler.start()
-    try:
-        ray_seconds = on_ray(seed_tasks(root / "ray", profile, seeds), 1, root / "ray")
-    finally:
-        stop.set()
-        sampler.join()
-    start_stop = ray_start_stop()
+    pairs, peak = [], [0.0]
+    for turn in range(repeats):
+        plain = direct(seed_tasks(root / f"direct-{turn}", profile, seeds), threads=1)
+        stop = threading.Event()
+        sampler = threading.Thread(target=ray_memory, args=(stop, peak))
+        sampler.start()
+        try:
+            tasks = seed_tasks(root / f"ray-{turn}", profile, seeds)
+            ray_seconds = on_ray(tasks, 1, root / f"ray-{turn}")
+        finally:
+            stop.set()
+            sampler.join()
+        start_stop = ray_start_stop()
+        pairs.append(
+            {
+                "direct_seconds": round(plain, 1),
+                "ray_seconds": round(ray_seconds, 1),
+                "ray_start_stop_seconds": round(start_stop, 1),
+                "ratio_ray_over_direct": round(ray_seconds / plain, 3),
+                "ratio_without_start_stop": round((ray_seconds - start_stop) / plain, 3),
+            }
+        )
+        print(json.dumps(pairs[-1]), flush=True)
     return {
         "tasks": "gan1d seeds 0 and 1, profiles/paper.yaml (40,000 steps), 1 thread each, at once",
-        "ray_start_stop_seconds": round(start_stop, 1),
-        "ratio_without_start_stop": round((ray_seconds - start_stop) / plain, 3),
-        "direct_seconds": round(plain, 1),
-        "ray_seconds": round(ray_seconds, 1),
-        "ratio_ray_over_direct": round(ray_seconds / plain, 3),
+        "pairs": pairs,
+        "median_ratio_ray_over_direct": statistics.median(
+            p["ratio_ray_over_direct"] for p in pairs
+        ),
+        "median_ratio_without_start_stop": statistics.median(
+            p["ratio_without_start_stop"] for p in pairs
+        ),
+        "median_ray_start_stop_seconds": statistics.median(
+            p["ray_start_stop_seconds"] for p in pairs
+        ),
         "ray_peak_rss_mib": round(peak[0], 1),
     }
 
@@ -177,6 +203,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path)
     parser.add_argument("--only", choices=("overhead", "packing"))
+    parser.add_argument("--repeats", type=int, default=3, help="direct/Ray pairs (overhead)")
     args = parser.parse_args()
     os.environ.setdefault("RAY_worker_niceness", "0")  # as the direct processes run
     with tempfile.TemporaryDirectory() as scratch:
@@ -184,7 +211,7 @@ def main() -> None:
         os.environ["MLFLOW_TRACKING_URI"] = f"sqlite:///{root / 'mlflow.db'}"
         record: dict = {"machine": machine.describe(), "cores": os.cpu_count()}
         if args.only in (None, "overhead"):
-            record["overhead"] = overhead(root)
+            record["overhead"] = overhead(root, args.repeats)
             print(json.dumps(record["overhead"]), flush=True)
         if args.only in (None, "packing"):
             record["packing"] = packing(root)
