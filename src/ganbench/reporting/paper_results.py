@@ -382,6 +382,10 @@ def family_comparisons(results: Path, markdown_table) -> str:
     )
 
 
+def plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" + ("" if count == 1 else "s")
+
+
 def spread_rows(gan: str, summary: dict[str, Any], results: Path) -> list[list[str]]:
     """One image family's rows of the spread table: per compared figure, the SD over sample
     draws of one generator (mean over the generators scored on several draws) beside the SD
@@ -407,9 +411,10 @@ def spread_rows(gan: str, summary: dict[str, Any], results: Path) -> list[list[s
             larger += f" ({fmt(max(training, resampling) / min(training, resampling))}×)"
         rows.append(
             [registry.family(gan).label, dict(FIGURES)[key],
-             f"{fmt(resampling)} ({len(sampling)} generators)" if sampling else "n/a (none drawn)",
+             f"{fmt(resampling)} ({plural(len(sampling), 'generator')})" if sampling
+             else "n/a (none drawn)",
              f"{fmt(training)} ({len(values)} seeds)" if training is not None
-             else f"n/a ({len(values)} seed{'' if len(values) == 1 else 's'})",
+             else f"n/a ({plural(len(values), 'seed')})",
              larger]
         )  # fmt: skip
     return rows
