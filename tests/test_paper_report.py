@@ -281,3 +281,23 @@ def test_each_seeds_fid_infinity_is_shown_and_the_seeds_without_it_are_named(tmp
     text = paper_results.fid_infinity_text(summary, folder)
     assert "seed 1: 10.5000 ± 0.5000; seed 2: 30.2500 ± 0.5000 (unfinished)" in text
     assert "Seed 0 lacks it: scored before FID∞ was added, its generator not kept" in text
+
+
+def test_the_leaderboard_names_the_planned_seeds_not_yet_in_results(tmp_path):
+    results = tmp_path / "results"
+    fids = {"0": 22.7, "1": 45.1}
+    write(
+        results / "acgan-paper",
+        "summary.json",
+        {
+            "gan": "acgan", "metric": "fid", "steps": dict.fromkeys(fids, 20000),
+            "schedule_steps": 20000, "metrics": {"fid": entry(fids, None, None)},
+        },
+    )  # fmt: skip
+    board = paper_results.leaderboard(results, markdown_table, {"acgan": (0, 1, 2)})
+    assert "| 2 (0, 1) | seed 2 pending (of 3 planned) |" in board
+    board = paper_results.leaderboard(results, markdown_table, {"acgan": (0, 1)})
+    assert "| 2 (0, 1) | finished |" in board
+    assert paper_results.run_state({"0": 9000}, 40000, (0, 1, 2)) == (
+        "not finished: seed 0 at 9,000 of 40,000; seeds 1, 2 pending (of 3 planned)"
+    )

@@ -169,9 +169,32 @@ def headline(summary: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     return key, (summary.get("metrics") or {}).get(key, summary)
 
 
-def leaderboard(results: Path, markdown_table) -> str | None:
-    """Every family's paper-profile headline over its seeds, n beside it, unfinished runs
-    marked, and the machines that trained them: the image families ranked by FID-style."""
+def run_state(steps: dict[str, int], schedule: int | None, planned: tuple[int, ...] | None) -> str:
+    """How far a family's runs are: its unfinished seeds where they stand, and the planned
+    seeds with nothing in results/ yet ("pending"); "finished" when neither is left."""
+    short = {s: n for s, n in steps.items() if schedule and n < schedule}
+    pending = [str(s) for s in planned or () if str(s) not in steps]
+    parts = []
+    if short:
+        parts.append(
+            "not finished: "
+            + ", ".join(f"seed {s} at {n:,} of {schedule:,}" for s, n in short.items())
+        )
+    if pending:
+        many = len(pending) > 1
+        parts.append(
+            f"seed{'s' if many else ''} {', '.join(pending)} pending "
+            f"(of {len(planned or ())} planned)"
+        )
+    return "; ".join(parts) or "finished"
+
+
+def leaderboard(
+    results: Path, markdown_table, planned: dict[str, tuple[int, ...]] | None = None
+) -> str | None:
+    """Every family's paper-profile headline over its seeds, n beside it, unfinished and
+    pending runs marked (`planned`: each family's seeds in the paper graph's spec), and
+    the machines that trained them: the image families ranked by FID-style."""
     summaries = found(results)
     if not summaries:
         return None
@@ -180,11 +203,8 @@ def leaderboard(results: Path, markdown_table) -> str | None:
         key, entry = headline(summary)
         entry = counted(entry, finished_seeds(summary, results / f"{gan}-paper"))
         derived = interval_of(key, entry, summary.get("confidence", 0.95))
-        schedule = summary.get("schedule_steps")
         steps = steps_reached(summary, results / f"{gan}-paper")
-        short = {s: n for s, n in steps.items() if schedule and n < schedule}
-        at = ", ".join(f"seed {s} at {n:,} of {schedule:,}" for s, n in short.items())
-        state = f"not finished: {at}" if short else "finished"
+        state = run_state(steps, summary.get("schedule_steps"), (planned or {}).get(gan))
         ci = (
             f"[{fmt(derived['ci_low'])}, {fmt(derived['ci_high'])}]"
             if derived["ci_low"] is not None

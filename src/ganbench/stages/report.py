@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ganbench.config import params, profiles
+from ganbench.config import graph_spec, params, profiles
 from ganbench.models import registry
 from ganbench.plumbing import atomic, layout, stage_outputs, tracking
 from ganbench.reporting import paper_results, plots
@@ -336,6 +336,14 @@ def figure_links(names: list[str]) -> str:
     return " ".join(f"![{name}](figures/{name})" for name in names)
 
 
+def planned_seeds() -> dict[str, tuple[int, ...]] | None:
+    """Each family's training seeds in the paper graph's spec (None without the spec)."""
+    if not graph_spec.GRAPH_SPEC.is_file():
+        return None
+    spec = graph_spec.read_spec(graph_spec.GRAPH_SPEC)
+    return {gan: entry.seeds for gan, entry in spec.families.items()}
+
+
 def render(
     config_all: params.Params,
     params_path: str,
@@ -364,7 +372,11 @@ def render(
         ]
         for gan, t in trained.items()
     ]
-    board = paper_results.leaderboard(paths_results, markdown_table) if paths_results else None
+    board = (
+        paper_results.leaderboard(paths_results, markdown_table, planned_seeds())
+        if paths_results
+        else None
+    )
     sections = [
         "# ganbench benchmark report",
         f"Dataset **{dataset}**. Produced by `dvc repro` from git commit "
