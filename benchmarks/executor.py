@@ -158,15 +158,14 @@ def overhead(root: Path, repeats: int) -> dict:
     return {
         "tasks": "gan1d seeds 0 and 1, profiles/paper.yaml (40,000 steps), 1 thread each, at once",
         "pairs": pairs,
-        "median_ratio_ray_over_direct": statistics.median(
-            p["ratio_ray_over_direct"] for p in pairs
-        ),
-        "median_ratio_without_start_stop": statistics.median(
-            p["ratio_without_start_stop"] for p in pairs
-        ),
-        "median_ray_start_stop_seconds": statistics.median(
-            p["ray_start_stop_seconds"] for p in pairs
-        ),
+        **{
+            f"median_{key}": statistics.median(p[key] for p in pairs)
+            for key in (
+                "ratio_ray_over_direct",
+                "ratio_without_start_stop",
+                "ray_start_stop_seconds",
+            )
+        },
         "ray_peak_rss_mib": round(peak[0], 1),
     }
 

@@ -278,7 +278,9 @@ def test_each_seeds_fid_infinity_is_shown_and_the_seeds_without_it_are_named(tmp
     for seed, value in (("1", 10.5), ("2", 30.25)):
         infinity = {"fid_infinity": value, "fid_infinity_sd": 0.5}
         write(folder, f"seed-{seed}.json", {"evaluation": {"fid_infinity": infinity}})
-    text = paper_results.fid_infinity_text(summary, folder)
+    text = paper_results.fid_infinity_text(
+        paper_results.seed_records(folder), paper_results.finished_seeds(summary, folder)
+    )
     assert "seed 1: 10.5000 ± 0.5000; seed 2: 30.2500 ± 0.5000 (unfinished)" in text
     assert "Seed 0 lacks it: scored before FID∞ was added, its generator not kept" in text
 

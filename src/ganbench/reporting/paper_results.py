@@ -460,12 +460,12 @@ def spread_table(results: Path, markdown_table) -> str | None:
     )
 
 
-def fid_infinity_text(summary: dict[str, Any], folder: Path) -> str:
+def fid_infinity_text(records: dict[str, dict[str, Any]], finished: set[str]) -> str:
     """Each seed's FID∞ (comparable across sample sizes, unlike FID-style at N), and which
-    seeds lack it: those scored before FID∞ existed, whose generators were not kept."""
-    finished = finished_seeds(summary, folder)
+    seeds lack it: those scored before FID∞ existed, whose generators were not kept.
+    `records`: the seeds' records (seed_records); `finished`: those that reached the end."""
     have, lack = [], []
-    for seed, record in seed_records(folder).items():
+    for seed, record in records.items():
         infinity = record.get("evaluation", {}).get("fid_infinity")
         if infinity is None:
             lack.append(seed)
@@ -615,20 +615,19 @@ def section(
             f"Steps: {reached or 'not recorded'}{note}. {where}"
         )
         parts.append(head)
+        finished = finished_seeds(summary, folder)
+        records = seed_records(folder)
         parts.append(
             markdown_table(
-                ["figure", "mean", "95 % CI", "per seed"],
-                figure_rows(summary, finished_seeds(summary, folder)),
+                ["figure", "mean", "95 % CI", "per seed"], figure_rows(summary, finished)
             )
         )
-        extrapolated = fid_infinity_text(summary, folder) if family.images else None
-        if extrapolated:
-            parts.append(extrapolated)
+        if family.images:
+            parts.append(fid_infinity_text(records, finished))
         shape = None if family.images else shape_text(folder)
         if shape:
             parts.append(shape)
         links = []
-        records = seed_records(folder)
         histograms = {
             s: r["evaluation"]["histogram"]
             for s, r in records.items()
