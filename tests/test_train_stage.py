@@ -62,6 +62,19 @@ def test_stage_writes_model_metrics_plots_and_finished_run(tmp_path, paths):
     assert written["cpu_kernels"] == machine.cpu_kernels() == run.data.tags["cpu_kernels"]
 
 
+def test_sample_pictures_name_the_step_in_the_familys_unit(tmp_path, paths, monkeypatch):
+    honest, captions = gan1d.Gan1D.save_samples, []
+
+    def recorded(self, path, step, caption):
+        captions.append(caption)
+        honest(self, path, step, caption)
+
+    monkeypatch.setattr(gan1d.Gan1D, "save_samples", recorded)
+    train_stage.run("gan1d", str(tiny_params(tmp_path)), paths, progress=False)
+    unit = registry.family("gan1d").step_unit
+    assert captions == [f"{unit} 3", f"{unit} 6"]
+
+
 def test_nan_loss_leaves_no_outputs_and_a_failed_run(tmp_path, paths, monkeypatch):
     honest = gan1d.Gan1D.train_step
 

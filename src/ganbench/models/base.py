@@ -206,9 +206,10 @@ class GanModel(abc.ABC):
         """`count` generator outputs in display range, from a fixed seed (inference mode)."""
         return self.sampler().generate(count, seed)
 
-    def save_samples(self, path: Path, step: int) -> None:
-        """A 4 x 4 grid from fixed noise, so grids at different steps are comparable."""
-        pictures.image_grid(self.generate(16, SAMPLE_SEED), path, 4, f"step {step}")
+    def save_samples(self, path: Path, step: int, caption: str) -> None:
+        """A 4 x 4 grid from fixed noise, so grids at different steps are comparable;
+        `caption` names the step in the family's own unit ("epoch 40")."""
+        pictures.image_grid(self.generate(16, SAMPLE_SEED), path, 4, caption)
 
     def exported(self) -> dict[str, keras.Model]:
         """Networks written to models/<gan>/ at the end (the generator by default)."""

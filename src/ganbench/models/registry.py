@@ -54,7 +54,7 @@ class Family:
 
     @property
     def source(self) -> str:
-        return f"seed {self.seed}" if self.seed else f"{self.paper}"
+        return f"seed notebook {self.seed}" if self.seed else f"{self.paper}"
 
 
 FAMILIES: dict[str, Family] = {}

@@ -181,11 +181,7 @@ def run_state(steps: dict[str, int], schedule: int | None, planned: tuple[int, .
             + ", ".join(f"seed {s} at {n:,} of {schedule:,}" for s, n in short.items())
         )
     if pending:
-        many = len(pending) > 1
-        parts.append(
-            f"seed{'s' if many else ''} {', '.join(pending)} pending "
-            f"(of {len(planned or ())} planned)"
-        )
+        parts.append(f"{seed_list(pending)} pending (of {len(planned or ())} planned)")
     return "; ".join(parts) or "finished"
 
 
@@ -406,6 +402,11 @@ def plural(count: int, noun: str) -> str:
     return f"{count} {noun}" + ("" if count == 1 else "s")
 
 
+def seed_list(seeds: list[str]) -> str:
+    """The seeds named, in the number they need: "seed 2", "seeds 1, 2"."""
+    return ("seed " if len(seeds) == 1 else "seeds ") + ", ".join(seeds)
+
+
 def spread_rows(gan: str, summary: dict[str, Any], results: Path) -> list[list[str]]:
     """One image family's rows of the spread table: per compared figure, the SD over sample
     draws of one generator (mean over the generators scored on several draws) beside the SD
@@ -479,7 +480,7 @@ def fid_infinity_text(records: dict[str, dict[str, Any]], finished: set[str]) ->
     if lack:
         many = len(lack) > 1
         text += (
-            f". Seed{'s' if many else ''} {', '.join(lack)} {'lack' if many else 'lacks'} it: "
+            f". {seed_list(lack).capitalize()} {'lack' if many else 'lacks'} it: "
             f"scored before FID∞ was added, {'their generators' if many else 'its generator'} "
             "not kept to score again"
         )

@@ -135,7 +135,7 @@ def run(
 
         def on_sample(step: int) -> None:
             path = samples_dir / f"step-{step:06d}.png"
-            model.save_samples(path, step)
+            model.save_samples(path, step, f"{family.step_unit} {step:,}")
             tracked.log_artifact(path, "samples")
 
         def on_evaluate(step: int) -> dict[str, float]:

@@ -114,14 +114,14 @@ class ACGAN(TwoOptimizerGan):
     def sampler(self) -> Sampler:
         return sampler(self.config, self.generator)
 
-    def save_samples(self, path: Path, step: int) -> None:
+    def save_samples(self, path: Path, step: int, caption: str) -> None:
         """Ten generated digits per class, a column each (the seed draws one per class):
         within-class variety, or its collapse, shows down the columns."""
         per_class = 10
         digits = np.tile(np.arange(NUM_CLASSES), per_class)
         images = self.sampler().generate(len(digits), SAMPLE_SEED, classes=digits)
         labels = [str(d) for d in digits[:NUM_CLASSES]] + [""] * (len(digits) - NUM_CLASSES)
-        pictures.image_grid(images, path, NUM_CLASSES, f"step {step}", labels)
+        pictures.image_grid(images, path, NUM_CLASSES, caption, labels)
 
 
 def create(config: Config, dataset: Dataset, prepared_dir: Path) -> ACGAN:

@@ -114,7 +114,7 @@ class Gan1D(GanModel):
     def sampler(self) -> Sampler:
         return sampler(self.config, self.generator)
 
-    def save_samples(self, path: Path, step: int) -> None:
+    def save_samples(self, path: Path, step: int, caption: str) -> None:
         c = self.config
         draw = self.sampler()
         generated = draw.generate(c.histogram_samples, seed=step)
@@ -123,7 +123,7 @@ class Gan1D(GanModel):
             c.target_mean, c.target_std, (c.histogram_samples, c.sample_size)
         )
         title = (
-            f"step {step}: real {real.mean():.2f} ± {real.std():.2f}, "
+            f"{caption}: real {real.mean():.2f} ± {real.std():.2f}, "
             f"generated {generated.mean():.2f} ± {generated.std():.2f}"
         )
         pictures.histograms_1d(real, generated, noise, path, title)
